@@ -1,0 +1,3 @@
+from touchpoints.cli.app import main
+
+main()

@@ -1,0 +1,1 @@
+"""The ``touchpoints`` command line."""

@@ -1,0 +1,213 @@
+"""The ``touchpoints`` command line: thin wrappers over the service functions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from touchpoints import __version__
+from touchpoints.cli.output import (
+    Format,
+    HumanOrJson,
+    console,
+    errors,
+    print_csv,
+    print_json,
+    print_table,
+    reporting,
+)
+from touchpoints.ingest import STEPS, export_quarantine, ingest_file, list_quarantine
+from touchpoints.ingest.mapping import load_mapping
+from touchpoints.model import MODEL_FILE
+from touchpoints.warehouse.status import warehouse_status
+from touchpoints.workspace import Workspace, init_workspace
+
+app = typer.Typer(
+    name="touchpoints",
+    help="Open multi-channel customer-experience management.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+quarantine_app = typer.Typer(
+    help="Show and export the rows ingestion refused.", no_args_is_help=True
+)
+app.add_typer(quarantine_app, name="quarantine")
+
+WorkspaceOpt = Annotated[
+    Path,
+    typer.Option(
+        "--workspace",
+        "-w",
+        envvar="TOUCHPOINTS_WORKSPACE",
+        help="Workspace folder (holds touchpoints.yaml).",
+        file_okay=False,
+    ),
+]
+KindOpt = Annotated[str | None, typer.Option("--kind", "-k", help="Kind of data, e.g. responses.")]
+
+
+def _version(value: bool) -> None:
+    if value:
+        console.print(f"touchpoints {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    """Open multi-channel customer-experience management."""
+
+
+@app.command()
+def init(
+    directory: Annotated[
+        Path, typer.Argument(help="Folder of the new workspace.", file_okay=False)
+    ],
+    force: Annotated[bool, typer.Option(help="Overwrite an existing touchpoints.yaml.")] = False,
+) -> None:
+    """Create a workspace: a commented touchpoints.yaml, a pseudonym key and a warehouse."""
+    with reporting():
+        workspace = init_workspace(directory, force=force)
+    console.print(f"Workspace ready in [bold]{escape(str(workspace.root))}[/]")
+    console.print(f"Edit {escape(str(workspace.root / MODEL_FILE))}, then `touchpoints check`.")
+
+
+@app.command()
+def check(
+    workspace: WorkspaceOpt = Path("."),
+    map_file: Annotated[
+        Path | None, typer.Option("--map", help="Also check a mapping file.")
+    ] = None,
+    fmt: Annotated[HumanOrJson, typer.Option("--format")] = HumanOrJson.table,
+) -> None:
+    """Validate touchpoints.yaml (and a mapping): one line per problem, with its path."""
+    with reporting(fmt):
+        ws = Workspace.open(workspace)
+        if map_file is not None:
+            load_mapping(map_file)
+    summary: dict[str, Any] = {
+        "model": str(ws.root / MODEL_FILE),
+        "valid": True,
+        "channels": len(ws.model.channels),
+        "touchpoints": len(ws.model.touchpoints),
+        "stages": len(ws.model.stages),
+    }
+    if fmt is HumanOrJson.json:
+        print_json(summary)
+    else:
+        console.print(
+            f"[green]ok[/] {escape(summary['model'])}: {summary['channels']} channels, "
+            f"{summary['touchpoints']} touchpoints, {summary['stages']} stages"
+        )
+
+
+@contextmanager
+def _steps(show: bool) -> Iterator[Progress]:
+    progress = Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=errors,
+        transient=True,
+        disable=not show,
+    )
+    with progress:
+        yield progress
+
+
+@app.command()
+def ingest(
+    file: Annotated[Path, typer.Argument(help="CSV, XLSX/XLS, JSON, JSONL or Parquet file.")],
+    kind: KindOpt = None,
+    map_file: Annotated[Path | None, typer.Option("--map", help="Mapping file (YAML).")] = None,
+    workspace: WorkspaceOpt = Path("."),
+    fmt: Annotated[HumanOrJson, typer.Option("--format")] = HumanOrJson.table,
+) -> None:
+    """Load a file: valid rows are stored, bad rows quarantined with reasons, duplicates counted."""
+    with reporting(fmt), _steps(errors.is_terminal and fmt is HumanOrJson.table) as progress:
+        ws = Workspace.open(workspace)
+        task = progress.add_task(f"{file.name}: starting", total=len(STEPS))
+
+        def advance(step: str) -> None:
+            progress.update(task, description=f"{file.name}: {step}", completed=STEPS.index(step))
+
+        result = ingest_file(ws, file, kind=kind, mapping_path=map_file, progress=advance)
+    if fmt is HumanOrJson.json:
+        print_json(result.to_dict())
+        return
+    console.print(
+        f"[bold]{escape(result.file)}[/] → {result.kind}: read {result.read:,}, "
+        f"[green]accepted {result.accepted:,}[/], "
+        f"[yellow]quarantined {result.quarantined:,}[/], duplicates {result.duplicates:,} "
+        f"({result.seconds:.2f} s)"
+    )
+    if result.ignored_columns:
+        console.print(f"Not mapped, dropped: {escape(', '.join(result.ignored_columns))}")
+    if result.quarantined:
+        console.print("See why: `touchpoints quarantine list`")
+
+
+@app.command()
+def status(
+    workspace: WorkspaceOpt = Path("."),
+    fmt: Annotated[HumanOrJson, typer.Option("--format")] = HumanOrJson.table,
+) -> None:
+    """Rows and date range per kind of data, and the size of the quarantine."""
+    with reporting(fmt):
+        report = warehouse_status(Workspace.open(workspace))
+    if fmt is HumanOrJson.json:
+        print_json(report)
+        return
+    rows = [{"kind": k, **v} for k, v in report["kinds"].items()]
+    print_table(f"Workspace {report['workspace']}", rows, ["kind", "rows", "from", "to"])
+    console.print(
+        f"Quarantine: {report['quarantine']['rows']:,} rows; ingests: {report['ingests']}"
+    )
+
+
+@quarantine_app.command("list")
+def quarantine_list(
+    kind: KindOpt = None,
+    workspace: WorkspaceOpt = Path("."),
+    fmt: Annotated[Format, typer.Option("--format")] = Format.table,
+) -> None:
+    """What is still refused, with every reason."""
+    with reporting(fmt):
+        entries = list_quarantine(Workspace.open(workspace), kind)
+    if fmt is Format.json:
+        print_json(entries)
+    elif fmt is Format.csv:
+        print_csv([{k: v for k, v in e.items() if k != "data"} | e["data"] for e in entries])
+    else:
+        print_table(
+            f"Quarantine: {len(entries)} rows", entries, ["kind", "file", "row", "key", "reasons"]
+        )
+
+
+@quarantine_app.command("export")
+def quarantine_export(
+    out: Annotated[Path, typer.Option("--out", "-o", help="CSV file to write.", dir_okay=False)],
+    kind: KindOpt = None,
+    workspace: WorkspaceOpt = Path("."),
+) -> None:
+    """Write the refused rows as CSV under their source column names, plus `reasons`."""
+    with reporting():
+        count = export_quarantine(Workspace.open(workspace), out, kind)
+    console.print(
+        f"Wrote {count:,} rows to {escape(str(out))}; fix them and ingest the file again."
+    )
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,177 @@
+"""Mapping files: which source column feeds which canonical column, and how values recode.
+
+Without a mapping, headers that already are canonical names (in any case, spaces for
+underscores), built-in Chinese/English header names (渠道, 触点, 时间…) or aliases from the
+model's ``column_aliases`` are taken as they are. Every other column is dropped at the door:
+only mapped columns are stored anywhere.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from touchpoints.errors import MappingError
+from touchpoints.ingest.kinds import ITEM_PREFIXES, KINDS, Kind, item_name_problem
+from touchpoints.model import CXModel
+from touchpoints.model.load import format_path
+
+Scalar = str | int | float | bool
+
+# Header names people write for canonical columns, matched without case.
+BUILTIN_HEADERS: dict[str, tuple[str, ...]] = {
+    "response_id": ("响应id", "答卷编号", "回答编号", "序号", "id", "responseid", "response id"),
+    "ts": ("时间", "提交时间", "提交答卷时间", "日期", "timestamp", "time", "date", "submitted at"),
+    "customer": ("客户", "客户id", "会员", "会员号", "customer id", "customer_id", "member"),
+    "channel": ("渠道",),
+    "touchpoint": ("触点",),
+    "nps": ("推荐意愿", "推荐值", "净推荐值"),
+    "csat": ("满意度", "satisfaction"),
+    "ces": ("费力度", "effort"),
+    "comment": ("评论", "意见", "留言", "建议", "comments", "feedback"),
+    "language": ("语言", "lang"),
+    "segment": ("客户分群", "分群", "细分", "客户类型"),
+    "region": ("地区", "区域", "城市"),
+    "variant": ("版本", "实验组"),
+    "brand": ("品牌",),
+}
+
+
+class Mapping(BaseModel):
+    """A mapping file (``--map``); unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: str | None = None
+    format: Literal["csv", "xlsx", "json", "jsonl", "parquet"] | None = None
+    columns: dict[str, str] = {}
+    values: dict[str, dict[str, Scalar | None]] = {}
+    recode: dict[str, dict[str, Scalar | None]] = {}
+    constants: dict[str, Scalar] = {}
+    sheet: str | int | None = None
+    encoding: str | None = None
+    delimiter: str | None = None
+    timezone: str | None = None
+    ids: Literal["content"] | None = None
+    dayfirst: bool = False
+
+
+def load_mapping(path: Path) -> Mapping:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise MappingError(f"{path}: no such mapping file") from None
+    except yaml.YAMLError as exc:
+        raise MappingError(f"{path}: not valid YAML ({exc})") from None
+    try:
+        return Mapping.model_validate(data or {})
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{format_path(e['loc'])}: {e['msg'].removeprefix('Value error, ')}"
+            for e in exc.errors()
+        )
+        raise MappingError(f"{path}: {problems}") from None
+
+
+@dataclass(frozen=True)
+class ColumnPlan:
+    """Where one canonical column comes from: a source column, a constant, and its recoding."""
+
+    name: str
+    source: str | None
+    constant: str | None
+    values: dict[str, str | None]
+
+
+def _text(value: Scalar | None) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _normal_header(header: str) -> str:
+    return re.sub(r"[\s\-]+", "_", header.strip().lower())
+
+
+def resolve_kind(declared: str | None, mapping: Mapping) -> Kind:
+    """The kind from ``--kind`` and the mapping's ``kind``, which must agree."""
+    if declared and mapping.kind and declared != mapping.kind:
+        raise MappingError(
+            f"--kind {declared} disagrees with the mapping's kind: {mapping.kind}; drop one"
+        )
+    name = declared or mapping.kind
+    if not name:
+        raise MappingError("say which kind the file holds: --kind KIND or `kind:` in a mapping")
+    if name not in KINDS:
+        raise MappingError(f"unknown kind '{name}' (known: {', '.join(KINDS)})")
+    return KINDS[name]
+
+
+def _auto_columns(headers: list[str], kind: Kind, model: CXModel) -> dict[str, str]:
+    lookup: dict[str, str] = {}
+    for canonical in kind.names:
+        names = (
+            canonical,
+            *BUILTIN_HEADERS.get(canonical, ()),
+            *model.column_aliases.get(canonical, ()),
+        )
+        lookup.update({_normal_header(n): canonical for n in names})
+    columns: dict[str, str] = {}
+    for header in headers:
+        key = _normal_header(header)
+        target = lookup.get(key)
+        if target is None and key.startswith(ITEM_PREFIXES):
+            target = key
+        if target and target not in columns:
+            columns[target] = header
+    return columns
+
+
+def plan_columns(
+    mapping: Mapping, kind: Kind, headers: list[str], model: CXModel, file: str
+) -> list[ColumnPlan]:
+    """Check the mapping against the kind and the file's headers; one plan per column."""
+    columns = dict(mapping.columns) if mapping.columns else _auto_columns(headers, kind, model)
+    problems = []
+    for name in {**columns, **mapping.constants}:
+        if name in kind.names:
+            continue
+        if "." not in name:
+            problems.append(
+                f"columns.{name}: not a column of {kind.name} ({', '.join(kind.names)})"
+            )
+        elif why := item_name_problem(name):
+            problems.append(f"columns.{name}: {why}")
+    present = set(headers)
+    for name, source in columns.items():
+        if source not in present:
+            problems.append(
+                f"columns.{name}: no column '{source}' in {file} (columns: {', '.join(headers)})"
+            )
+    if problems:
+        raise MappingError("; ".join(problems))
+    id_column = kind.id_column
+    if id_column not in columns and id_column not in mapping.constants and mapping.ids != "content":
+        found = ", ".join(headers)
+        raise MappingError(
+            f"no column for {id_column} in {file} (columns: {found}): map one, or say "
+            "`ids: content` in a mapping if the source has no id"
+        )
+    plans = []
+    for name in dict.fromkeys([*kind.names, *columns, *mapping.constants]):
+        values: dict[str, str | None] = {}
+        for pattern, table in mapping.recode.items():
+            if fnmatch.fnmatchcase(name, pattern):
+                values.update({k: _text(v) for k, v in table.items()})
+        values.update({k: _text(v) for k, v in mapping.values.get(name, {}).items()})
+        constant = _text(mapping.constants[name]) if name in mapping.constants else None
+        plans.append(ColumnPlan(name, columns.get(name), constant, values))
+    return plans

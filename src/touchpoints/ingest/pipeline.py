@@ -1,0 +1,350 @@
+"""Ingest one file: read → map → pseudonymise and mask → validate → dedupe → store.
+
+Every row read ends in exactly one place — stored, quarantined (with every reason) or counted
+as a duplicate of a stored row — so ``read = accepted + quarantined + duplicates``. All
+writes happen in one warehouse transaction at the end: a process killed mid-file leaves the
+warehouse as it was, and running the same file again completes it.
+
+The heavy steps are SQL over the whole file in DuckDB; Python only sees distinct identifiers
+(to hash them), texts that may hold personal data (to mask them) and refused rows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import pyarrow as pa
+
+from touchpoints.errors import MappingError
+from touchpoints.ingest.kinds import Kind, item_rule
+from touchpoints.ingest.mapping import ColumnPlan, Mapping, load_mapping, plan_columns, resolve_kind
+from touchpoints.ingest.readers import RawTable, format_for, read_file
+from touchpoints.ingest.sql import ident, lit, scalar
+from touchpoints.ingest.validate import StageSettings, mapped_select, stage_select
+from touchpoints.model import CXModel
+from touchpoints.privacy import is_pseudonym, mask_text, normalise_identifier, pseudonymise
+from touchpoints.workspace import Workspace
+
+Progress = Callable[[str], None]
+STEPS = ("reading", "validating", "checking duplicates", "storing")
+# Texts without any of these cannot hold a mask's pattern; only the rest go through Python.
+_MAYBE_PII = r"@|[0-9]{3}|[0-9]\.[0-9]"
+
+
+@dataclass
+class IngestResult:
+    """What happened to a file; the first six keys are the pinned ``--format json`` output."""
+
+    read: int
+    accepted: int
+    quarantined: int
+    duplicates: int
+    kind: str
+    file: str
+    updated: int = 0
+    ignored_columns: list[str] = field(default_factory=list)
+    encoding: str | None = None
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 22):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _lookup_tables(model: CXModel) -> tuple[pa.Table, pa.Table]:
+    """Lower-cased id, names and aliases → id, for channels and touchpoints."""
+    channels: dict[str, str] = {}
+    for ch in model.channels:
+        for key in ch.spellings():
+            channels.setdefault(key.strip().lower(), ch.id)
+    touchpoints: dict[str, tuple[str, str]] = {}
+    for tp in model.touchpoints:
+        for key in tp.spellings():
+            touchpoints.setdefault(key.strip().lower(), (tp.id, tp.channel))
+    return (
+        pa.table({"key": list(channels), "id": list(channels.values())}),
+        pa.table(
+            {
+                "key": list(touchpoints),
+                "id": [v[0] for v in touchpoints.values()],
+                "channel": [v[1] for v in touchpoints.values()],
+            }
+        ),
+    )
+
+
+def _pseudonyms(con: Any, kind: Kind, key: bytes) -> pa.Table:
+    """raw → pseudonym for every distinct identifier in ``_mapped``.
+
+    A value that already looks like a pseudonym is kept only if this workspace issued it;
+    otherwise its pseudonym is missing and validation refuses the row.
+    """
+    columns = [c.name for c in kind.columns if c.role == "identifier"]
+    union = " UNION ".join(f"SELECT {ident(c)} AS v FROM _mapped" for c in columns)
+    values = con.execute(f"SELECT DISTINCT v FROM ({union}) WHERE v IS NOT NULL").fetchall()
+    raws = [v for (v,) in values]
+    looks = [v for v in raws if is_pseudonym(v)]
+    issued: set[str] = set()
+    if looks:
+        con.register("_looks", pa.table({"p": looks}))
+        issued = {
+            p
+            for (p,) in con.execute(
+                "SELECT pseudonym FROM identities SEMI JOIN _looks ON pseudonym = p"
+            ).fetchall()
+        }
+        con.unregister("_looks")
+    out: list[str | None] = []
+    for raw in raws:
+        if is_pseudonym(raw):
+            out.append(raw if raw in issued else None)
+        else:
+            normal = normalise_identifier(raw)
+            out.append(pseudonymise(key, normal) if normal else None)
+    return pa.table({"raw": pa.array(raws, pa.string()), "pseudonym": pa.array(out, pa.string())})
+
+
+def _masked_texts(con: Any, kind: Kind) -> pa.Table:
+    """Masked versions of the free texts that changed under masking."""
+    rows: list[int] = []
+    cols: list[str] = []
+    texts: list[str] = []
+    for column in (c.name for c in kind.columns if c.role == "free_text"):
+        found = con.execute(
+            f"SELECT _row, {ident(column)} FROM _mapped "
+            f"WHERE regexp_matches({ident(column)}, {lit(_MAYBE_PII)})"
+        ).fetchall()
+        for row, text in found:
+            masked = mask_text(text)
+            if masked != text:
+                rows.append(row)
+                cols.append(column)
+                texts.append(masked)
+    return pa.table(
+        {
+            "_row": pa.array(rows, pa.int64()),
+            "col": pa.array(cols, pa.string()),
+            "text": pa.array(texts, pa.string()),
+        }
+    )
+
+
+def _dedupe_sql(kind: Kind) -> str:
+    """Status of each valid row against earlier rows of the file and the stored records."""
+    rid = ident(kind.id_column)
+    table = ident(kind.table)
+    return f"""
+        WITH valid AS (SELECT _row, {rid} AS id, _hash FROM _stage WHERE len(reasons) = 0),
+        ranked AS (
+            SELECT *, row_number() OVER w AS rn, first_value(_hash) OVER w AS first_hash,
+                   first_value(_row) OVER w AS first_row
+            FROM valid WINDOW w AS (PARTITION BY id ORDER BY _row)
+        ),
+        stored AS (SELECT {rid} AS id, _hash FROM {table} WHERE {rid} IN (SELECT id FROM valid))
+        SELECT r._row, r.first_row,
+            CASE WHEN s._hash = r._hash THEN 'duplicate'
+                 WHEN s._hash IS NOT NULL THEN 'conflict_stored'
+                 WHEN r.rn = 1 THEN 'accepted'
+                 WHEN r._hash = r.first_hash THEN 'duplicate'
+                 ELSE 'conflict_file' END AS status
+        FROM ranked r LEFT JOIN stored s ON r.id = s.id
+    """
+
+
+def _final_sql(kind: Kind) -> str:
+    said = f"{lit(kind.id_column + ': ')} || {ident(kind.id_column)}"
+    return f"""
+        SELECT s.* EXCLUDE (reasons),
+            CASE st.status
+                WHEN 'conflict_stored' THEN [{said} || ' already stored with different content']
+                WHEN 'conflict_file' THEN [{said} || ' appears earlier in this file (row '
+                                           || st.first_row || ') with different content']
+                ELSE s.reasons END AS reasons,
+            CASE WHEN len(s.reasons) > 0 OR st.status LIKE 'conflict%' THEN 'quarantined'
+                 ELSE st.status END AS _status
+        FROM _stage s LEFT JOIN _status st USING (_row)
+    """
+
+
+def _quarantine_rows(
+    con: Any, kind: Kind, plans: list[ColumnPlan], raw: RawTable, file: str, ingest: int
+) -> pa.Table:
+    """Refused rows as stored in the quarantine: source names, identifiers pseudonymised,
+    everything else masked. The last refusal of a key in the file wins."""
+    sourced = [p for p in plans if p.source is not None]
+    identifiers = {c.name for c in kind.columns if c.role == "identifier"}
+    select = ", ".join(
+        f"COALESCE(f.{ident(p.name)}, m.{ident(p.name)})"
+        if p.name in identifiers
+        else f"m.{ident(p.name)}"
+        for p in sourced
+    )
+    query = (
+        f"SELECT f._row, f._key, f.reasons{', ' + select if select else ''} "
+        "FROM _final f JOIN _mapped m USING (_row) WHERE f._status = 'quarantined' ORDER BY f._row"
+    )
+    entries: dict[str, tuple[int, str, list[str]]] = {}
+    for row, key, reasons, *values in con.execute(query).fetchall():
+        data = {
+            p.source: (v if p.name in identifiers else mask_text(v))
+            for p, v in zip(sourced, values, strict=True)
+            if v is not None and p.source is not None
+        }
+        entries[key] = (row, json.dumps(data, ensure_ascii=False), [mask_text(r) for r in reasons])
+    for bad in raw.bad_rows:
+        masked = mask_text(bad.text)
+        key = "row_" + hashlib.md5(bad.text.encode()).hexdigest()
+        entries[key] = (
+            bad.row,
+            json.dumps({"_text": masked}, ensure_ascii=False),
+            [mask_text(bad.reason)],
+        )
+    return pa.table(
+        {
+            "kind": pa.array([kind.name] * len(entries), pa.string()),
+            "key": pa.array(list(entries), pa.string()),
+            "file": pa.array([file] * len(entries), pa.string()),
+            "row": pa.array([e[0] for e in entries.values()], pa.int64()),
+            "data": pa.array([e[1] for e in entries.values()], pa.string()),
+            "reasons": pa.array([e[2] for e in entries.values()], pa.list_(pa.string())),
+            "ingest": pa.array([ingest] * len(entries), pa.int32()),
+        }
+    )
+
+
+def _store(
+    con: Any, kind: Kind, plans: list[ColumnPlan], quarantine: pa.Table, ingest: int
+) -> None:
+    """Write the file's outcome; runs inside the caller's transaction."""
+    names = ", ".join(ident(n) for n in kind.names)
+    con.execute(
+        f"INSERT INTO {ident(kind.table)} ({names}, _hash, _ingest) "
+        f"SELECT {names}, _hash, {ingest} FROM _final WHERE _status = 'accepted'"
+    )
+    if kind.items_table:
+        for item in (p.name for p in plans if p.name not in kind.names):
+            column = ident(item)
+            value, text = ("NULL", column) if item_rule(item) is None else (column, "NULL")
+            con.execute(
+                f"INSERT INTO {ident(kind.items_table)} "
+                f"SELECT {ident(kind.id_column)}, {lit(item)}, {value}, {text} "
+                f"FROM _final WHERE _status = 'accepted' AND {column} IS NOT NULL"
+            )
+    con.execute(
+        f"INSERT INTO identities SELECT DISTINCT pseudonym, pseudonym, {ingest} FROM _pseudo "
+        "WHERE pseudonym IS NOT NULL AND pseudonym NOT IN (SELECT pseudonym FROM identities)"
+    )
+    con.register("_quarantine_new", quarantine)
+    con.execute(
+        "DELETE FROM quarantine WHERE kind = ? AND key IN "
+        "(SELECT _key FROM _final UNION ALL SELECT key FROM _quarantine_new)",
+        [kind.name],
+    )
+    con.execute("INSERT INTO quarantine SELECT * FROM _quarantine_new")
+
+
+def _settings(model: CXModel, mapping: Mapping) -> StageSettings:
+    timezone = mapping.timezone or model.timezone
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise MappingError(f"timezone: unknown time zone '{timezone}'") from None
+    return StageSettings(timezone, mapping.dayfirst, mapping.ids == "content")
+
+
+def ingest_file(
+    workspace: Workspace,
+    path: Path,
+    *,
+    kind: str | None = None,
+    mapping_path: Path | None = None,
+    progress: Progress | None = None,
+) -> IngestResult:
+    """Ingest ``path`` into the workspace; see the module docstring for the guarantees."""
+    step = progress or (lambda _: None)
+    started = time.perf_counter()
+    started_at = datetime.now(UTC)
+    mapping = load_mapping(mapping_path) if mapping_path else Mapping()
+    chosen = resolve_kind(kind, mapping)
+    settings = _settings(workspace.model, mapping)
+    step("reading")
+    raw = read_file(
+        path,
+        format_for(path, mapping.format),
+        encoding=mapping.encoding,
+        sheet=mapping.sheet,
+        delimiter=mapping.delimiter,
+    )
+    plans = plan_columns(mapping, chosen, raw.headers, workspace.model, str(path))
+    sources = {p.source for p in plans}
+    key = workspace.key
+    with workspace.warehouse() as warehouse:
+        con = warehouse.con
+        step("validating")
+        con.register("_raw", raw.table.append_column("_row", raw.rows))
+        con.execute(f"CREATE TEMP TABLE _mapped AS {mapped_select(plans)}")
+        channels, touchpoints = _lookup_tables(workspace.model)
+        con.register("_channels", channels)
+        con.register("_touchpoints", touchpoints)
+        con.register("_pseudo", _pseudonyms(con, chosen, key))
+        con.register("_masked", _masked_texts(con, chosen))
+        con.execute(
+            f"CREATE TEMP TABLE _stage AS {stage_select(chosen, plans, workspace.model, settings)}"
+        )
+        step("checking duplicates")
+        con.execute(f"CREATE TEMP TABLE _status AS {_dedupe_sql(chosen)}")
+        con.execute(f"CREATE TEMP TABLE _final AS {_final_sql(chosen)}")
+        counts = dict(con.execute("SELECT _status, count(*) FROM _final GROUP BY ALL").fetchall())
+        step("storing")
+        sha = _file_sha256(path)
+        con.execute("BEGIN TRANSACTION")
+        try:
+            ingest = int(scalar(con, "SELECT nextval('ingest_ids')"))
+            quarantine = _quarantine_rows(con, chosen, plans, raw, str(path), ingest)
+            _store(con, chosen, plans, quarantine, ingest)
+            result = IngestResult(
+                read=raw.read,
+                accepted=counts.get("accepted", 0),
+                quarantined=counts.get("quarantined", 0) + len(raw.bad_rows),
+                duplicates=counts.get("duplicate", 0),
+                kind=chosen.name,
+                file=str(path),
+                ignored_columns=[h for h in raw.headers if h not in sources],
+                encoding=raw.encoding,
+            )
+            con.execute(
+                "INSERT INTO ingests VALUES (?, ?, ?, ?, ?, now(), ?, ?, ?, ?, ?)",
+                [
+                    ingest,
+                    chosen.name,
+                    str(path),
+                    sha,
+                    started_at,
+                    result.read,
+                    result.accepted,
+                    result.quarantined,
+                    result.duplicates,
+                    result.updated,
+                ],
+            )
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    result.seconds = round(time.perf_counter() - started, 3)
+    return result

@@ -1,0 +1,62 @@
+"""The quarantine: what was refused, why, and a way to fix it and send it back in.
+
+Entries keep the mapped columns under their source names, so an export opens as the source
+file did and, once fixed, is ingested again with the same mapping.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Any
+
+from touchpoints.errors import UserInputError
+from touchpoints.ingest.kinds import KINDS
+from touchpoints.workspace import Workspace
+
+
+def list_quarantine(workspace: Workspace, kind: str | None = None) -> list[dict[str, Any]]:
+    """Every quarantine entry (optionally of one kind), oldest file first, by row."""
+    if kind is not None and kind not in KINDS:
+        raise UserInputError(f"unknown kind '{kind}' (known: {', '.join(KINDS)})")
+    with workspace.warehouse() as warehouse:
+        rows = warehouse.con.execute(
+            'SELECT kind, key, file, "row", data, reasons FROM quarantine '
+            'WHERE ? IS NULL OR kind = ? ORDER BY ingest, "row"',
+            [kind, kind],
+        ).fetchall()
+    return [
+        {
+            "kind": k,
+            "key": key,
+            "file": f,
+            "row": r,
+            "reasons": list(reasons),
+            "data": json.loads(d),
+        }
+        for k, key, f, r, d, reasons in rows
+    ]
+
+
+def export_quarantine(workspace: Workspace, out: Path, kind: str | None = None) -> int:
+    """Write the entries as CSV (source columns + ``reasons``); return how many."""
+    entries = list_quarantine(workspace, kind)
+    kinds = {e["kind"] for e in entries}
+    if len(kinds) > 1:
+        raise UserInputError(
+            f"the quarantine holds several kinds ({', '.join(sorted(kinds))}): "
+            "choose one with --kind"
+        )
+    columns: dict[str, None] = {}
+    for entry in entries:
+        columns.update(dict.fromkeys(entry["data"]))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    # utf-8-sig: Excel on a Chinese Windows then opens the file without garbling it.
+    with out.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow([*columns, "reasons"])
+        for entry in entries:
+            values = [entry["data"].get(c, "") for c in columns]
+            writer.writerow([*values, "; ".join(entry["reasons"])])
+    return len(entries)

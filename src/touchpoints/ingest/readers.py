@@ -1,0 +1,316 @@
+"""Read a data file into a table of strings, one column per source header.
+
+Every reader returns text, whatever types the file holds: conversion and its error messages
+belong to validation, which reports them per row and column. A record that cannot be split
+into columns at all (a CSV line with the wrong number of fields, a JSONL line that is not
+JSON) is kept as a *bad row* with its reason, so it is quarantined rather than lost.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.json as pajson
+import pyarrow.parquet as pq
+
+from touchpoints.errors import FileFormatError
+from touchpoints.ingest.encoding import detect_encoding
+
+FileFormat = Literal["csv", "xlsx", "json", "jsonl", "parquet"]
+EXTENSIONS: dict[str, FileFormat] = {
+    ".csv": "csv",
+    ".tsv": "csv",
+    ".txt": "csv",
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
+    ".xls": "xlsx",
+    ".json": "json",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+}
+
+
+@dataclass
+class BadRow:
+    row: int
+    reason: str
+    text: str = ""
+
+
+@dataclass
+class RawTable:
+    """A file as text: ``table`` has the source headers, ``rows`` the row number of each record.
+
+    Row numbers count the header as row 1, as a spreadsheet shows them (for JSON, the first
+    record is row 1).
+    """
+
+    table: pa.Table
+    rows: pa.Array
+    bad_rows: list[BadRow] = field(default_factory=list)
+    encoding: str | None = None
+
+    @property
+    def headers(self) -> list[str]:
+        return list(self.table.column_names)
+
+    @property
+    def read(self) -> int:
+        return int(self.table.num_rows) + len(self.bad_rows)
+
+
+def format_for(path: Path, declared: str | None) -> FileFormat:
+    if declared:
+        return declared  # type: ignore[return-value]  # checked by the mapping model
+    try:
+        return EXTENSIONS[path.suffix.lower()]
+    except KeyError:
+        known = ", ".join(sorted(EXTENSIONS))
+        raise FileFormatError(
+            f"{path}: cannot tell the format from '{path.suffix}' (known: {known}); "
+            "set `format:` in a mapping"
+        ) from None
+
+
+def unique_headers(names: Sequence[object]) -> list[str]:
+    """Blank headers become ``column N``; a repeated header gets `` (2)``, `` (3)``…"""
+    out: list[str] = []
+    seen: dict[str, int] = {}
+    for i, raw in enumerate(names):
+        name = str(raw).strip() if raw is not None else ""
+        name = name or f"column {i + 1}"
+        if name in seen:
+            seen[name] += 1
+            name = f"{name} ({seen[name]})"
+        seen.setdefault(name, 1)
+        out.append(name)
+    return out
+
+
+def _cell_text(value: Any) -> str | None:
+    """Spreadsheet and JSON cells as the text a person sees (9.0 → "9", dates in ISO)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def _as_text(table: pa.Table) -> pa.Table:
+    """Cast every column to string; nested values become JSON text."""
+    columns = []
+    for column in table.columns:
+        if pa.types.is_string(column.type):
+            columns.append(column)
+        elif pa.types.is_nested(column.type):
+            texts = [_cell_text(v) for v in column.to_pylist()]
+            columns.append(pa.chunked_array([pa.array(texts, pa.string())]))
+        else:
+            columns.append(pc.cast(column, pa.string()))
+    return pa.table(columns, names=unique_headers(table.column_names))
+
+
+def _from_records(records: list[list[Any]], first_row: int) -> RawTable:
+    """A header row and data rows (spreadsheets) into a RawTable."""
+    if not records:
+        raise FileFormatError("the sheet is empty: no header row")
+    headers = unique_headers(records[0])
+    width = len(headers)
+    body = records[1:]
+    while body and all(_cell_text(v) is None for v in body[-1]):
+        body.pop()
+    columns = [
+        pa.array([_cell_text(r[i]) if i < len(r) else None for r in body], pa.string())
+        for i in range(width)
+    ]
+    rows = pa.array(np.arange(first_row, first_row + len(body), dtype=np.int64))
+    return RawTable(pa.table(columns, names=headers), rows)
+
+
+def _sniff_delimiter(sample: str, suffix: str) -> str:
+    if suffix == ".tsv":
+        return "\t"
+    try:
+        return csv.Sniffer().sniff(sample, ",;\t|").delimiter
+    except csv.Error:
+        return ","
+
+
+def read_csv(path: Path, *, encoding: str | None = None, delimiter: str | None = None) -> RawTable:
+    encoding = encoding or detect_encoding(path)
+    with path.open(encoding=encoding, newline="") as handle:
+        sample = handle.read(1 << 16)
+    if not sample.strip():
+        raise FileFormatError(f"{path}: the file is empty")
+    delimiter = delimiter or _sniff_delimiter(sample, path.suffix.lower())
+    header = next(csv.reader(io.StringIO(sample), delimiter=delimiter))
+    headers = unique_headers(header)
+    bad: list[BadRow] = []
+
+    def on_invalid(row: Any) -> str:
+        bad.append(
+            BadRow(
+                row.number or 0,
+                f"row: expected {row.expected_columns} fields, found {row.actual_columns}",
+                row.text,
+            )
+        )
+        return "skip"
+
+    def parse(threads: bool) -> pa.Table:
+        bad.clear()
+        return pacsv.read_csv(
+            path,
+            read_options=pacsv.ReadOptions(
+                encoding="utf8" if encoding in ("utf-8", "utf-8-sig") else encoding,
+                use_threads=threads,
+                block_size=1 << 24,
+            ),
+            parse_options=pacsv.ParseOptions(
+                delimiter=delimiter, newlines_in_values=True, invalid_row_handler=on_invalid
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(header, pa.string()),
+                strings_can_be_null=True,
+                null_values=[""],
+            ),
+        )
+
+    try:
+        table = parse(threads=True)
+        if any(b.row == 0 for b in bad):  # row numbers are only known when read in order
+            table = parse(threads=False)
+    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+        raise FileFormatError(f"{path}: not a readable CSV file ({exc})") from None
+    table = table.rename_columns(headers)
+    total = table.num_rows + len(bad)
+    numbers = np.arange(2, total + 2, dtype=np.int64)
+    if bad:
+        numbers = numbers[~np.isin(numbers, [b.row for b in bad])]
+    return RawTable(table, pa.array(numbers), bad, encoding)
+
+
+def read_xlsx(path: Path, *, sheet: str | int | None = None) -> RawTable:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises its own untyped errors for corrupt files
+        raise FileFormatError(f"{path}: not a readable spreadsheet ({exc})") from None
+    if sheet is None:
+        sheet = 0
+    try:
+        data = (
+            book.get_sheet_by_index(sheet)
+            if isinstance(sheet, int)
+            else book.get_sheet_by_name(sheet)
+        )
+    except Exception:
+        names = ", ".join(book.sheet_names)
+        raise FileFormatError(f"{path}: no sheet {sheet!r} (sheets: {names})") from None
+    return _from_records(data.to_python(skip_empty_area=False), first_row=2)
+
+
+def read_json(path: Path) -> RawTable:
+    try:
+        data = json.loads(path.read_text(encoding=detect_encoding(path)))
+    except json.JSONDecodeError as exc:
+        raise FileFormatError(f"{path}: not valid JSON ({exc})") from None
+    if isinstance(data, dict):
+        lists = [v for v in data.values() if isinstance(v, list)]
+        if len(lists) != 1:
+            raise FileFormatError(f"{path}: expected a list of records or an object holding one")
+        data = lists[0]
+    if not isinstance(data, list):
+        raise FileFormatError(f"{path}: expected a list of records")
+    return _records_to_raw(list(enumerate(data, start=1)))
+
+
+def _records_to_raw(records: list[tuple[int, Any]]) -> RawTable:
+    """Numbered JSON records (or bad rows) into a RawTable; headers in order of appearance."""
+    headers: dict[str, None] = {}
+    good: list[tuple[int, dict[str, Any]]] = []
+    bad: list[BadRow] = []
+    for row, record in records:
+        if isinstance(record, BadRow):
+            bad.append(record)
+        elif not isinstance(record, dict):
+            bad.append(BadRow(row, "row: expected an object of named fields", str(record)))
+        else:
+            good.append((row, record))
+            headers.update(dict.fromkeys(record))
+    names = list(headers)
+    columns = [pa.array([_cell_text(r.get(n)) for _, r in good], pa.string()) for n in names]
+    rows = pa.array([row for row, _ in good], pa.int64())
+    return RawTable(pa.table(columns, names=unique_headers(names)), rows, bad)
+
+
+def read_jsonl(path: Path) -> RawTable:
+    try:
+        table = pajson.read_json(path)
+    except pa.ArrowInvalid:
+        return _read_jsonl_by_line(path)  # slow path: find and keep the bad lines
+    return RawTable(_as_text(table), pa.array(np.arange(1, table.num_rows + 1, dtype=np.int64)))
+
+
+def _read_jsonl_by_line(path: Path) -> RawTable:
+    records: list[tuple[int, Any]] = []
+    with path.open(encoding=detect_encoding(path)) as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                records.append((number, json.loads(line)))
+            except json.JSONDecodeError as exc:
+                reason = f"row: not valid JSON ({exc.msg})"
+                records.append((number, BadRow(number, reason, line.strip())))
+    return _records_to_raw(records)
+
+
+def read_parquet(path: Path) -> RawTable:
+    try:
+        table = pq.read_table(path)
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise FileFormatError(f"{path}: not a readable Parquet file ({exc})") from None
+    return RawTable(_as_text(table), pa.array(np.arange(1, table.num_rows + 1, dtype=np.int64)))
+
+
+def read_file(
+    path: Path,
+    fmt: FileFormat,
+    *,
+    encoding: str | None = None,
+    sheet: str | int | None = None,
+    delimiter: str | None = None,
+) -> RawTable:
+    """Read ``path`` in format ``fmt`` as text; raise :class:`FileFormatError` if impossible."""
+    if not path.is_file():
+        raise FileFormatError(f"{path}: no such file")
+    if fmt == "csv":
+        return read_csv(path, encoding=encoding, delimiter=delimiter)
+    if fmt == "xlsx":
+        return read_xlsx(path, sheet=sheet)
+    if fmt == "json":
+        return read_json(path)
+    if fmt == "jsonl":
+        return read_jsonl(path)
+    return read_parquet(path)

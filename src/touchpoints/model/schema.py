@@ -1,0 +1,164 @@
+"""The CX model: what ``touchpoints.yaml`` may say, as pydantic classes.
+
+Structure (types, ranges, unknown keys) is checked here; references between entries (a
+touchpoint's channel must exist, ids unique) are checked in :mod:`touchpoints.model.load`, so
+that every problem in a file is reported in one go with its path.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+Identifier = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_\-]*$", max_length=64)]
+ChannelKind = Literal["online", "offline", "social", "phone", "partner", "hybrid"]
+TouchpointKind = Literal["online", "offline", "product"]
+DEFAULT_STAGES = ("awareness", "purchase", "use", "feedback")
+
+
+class Strict(BaseModel):
+    """Base for every section: unknown keys are errors, so a typo never passes silently."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class LocalName(Strict):
+    """A display name per language; at least one of them."""
+
+    zh: str | None = None
+    en: str | None = None
+
+    @model_validator(mode="after")
+    def _one_language(self) -> LocalName:
+        if not (self.zh or self.en):
+            raise ValueError("give a name in zh, en or both")
+        return self
+
+    def labels(self) -> list[str]:
+        return [n for n in (self.zh, self.en) if n]
+
+
+def _as_local(value: object) -> object:
+    """Accept a plain string as a name in both languages."""
+    return {"zh": value, "en": value} if isinstance(value, str) else value
+
+
+class Named(Strict):
+    id: Identifier
+    name: LocalName
+
+    _coerce_name = field_validator("name", mode="before")(_as_local)
+
+
+class Stage(Named):
+    pass
+
+
+class Aliased(Named):
+    """An entry that files may name by its id, its names or an alias (matched without case)."""
+
+    aliases: list[str] = []
+
+    def spellings(self) -> list[str]:
+        return [self.id, *self.name.labels(), *self.aliases]
+
+
+class Channel(Aliased):
+    kind: ChannelKind
+    cost_per_contact: Annotated[float, Field(ge=0)] | None = None
+    weight: Annotated[float, Field(ge=0)] | None = None
+
+
+class Touchpoint(Aliased):
+    channel: str
+    stage: str
+    kind: TouchpointKind | None = None
+    weight: Annotated[float, Field(ge=0)] | Literal["derived"] | None = None
+
+
+Scale = tuple[int, int]
+
+
+class Scales(Strict):
+    csat: Scale = (1, 5)
+    ces: Scale = (1, 7)
+    rating: Scale = (1, 5)
+
+    @field_validator("csat", "ces", "rating")
+    @classmethod
+    def _ordered(cls, value: Scale) -> Scale:
+        if value[0] >= value[1]:
+            raise ValueError(f"a scale is [low, high] with low < high, got {list(value)}")
+        return value
+
+
+class MetricsSettings(Strict):
+    min_n: Annotated[int, Field(ge=1)] = 30
+    confidence: Annotated[float, Field(gt=0, lt=1)] = 0.95
+    scales: Scales = Scales()
+    ces_direction: Literal["agree", "effort"] = "agree"
+
+
+class IndexSettings(Strict):
+    touchpoint_weights: Literal["stated", "derived", "equal"] = "stated"
+    channel_weights: Literal["stated", "contacts"] = "contacts"
+
+
+Duration = Annotated[str, Field(pattern=r"^\d+(\.\d+)?\s*[mhd]$")]
+
+
+class SlaTarget(Strict):
+    response: Duration | None = None
+    resolution: Duration | None = None
+
+
+class BusinessHours(Strict):
+    days: list[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]]
+    from_: Annotated[str, Field(alias="from", pattern=r"^\d{2}:\d{2}$")]
+    to: Annotated[str, Field(pattern=r"^\d{2}:\d{2}$")]
+
+
+class Slas(Strict):
+    low: SlaTarget | None = None
+    normal: SlaTarget | None = None
+    high: SlaTarget | None = None
+    urgent: SlaTarget | None = None
+    business_hours: BusinessHours | None = None
+
+
+class Category(Named):
+    keywords: dict[Literal["zh", "en"], list[str]] = {}
+    examples: dict[Literal["zh", "en"], list[str]] = {}
+
+
+class WarehouseSettings(Strict):
+    backend: Literal["duckdb"] = "duckdb"
+    path: str = "touchpoints.duckdb"
+
+
+class CXModel(Strict):
+    """A validated ``touchpoints.yaml``."""
+
+    name: Annotated[str, Field(min_length=1)]
+    languages: list[Literal["zh", "en"]] = ["zh", "en"]
+    timezone: str = "UTC"
+    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = "CNY"
+    stages: list[Stage] = [
+        Stage(id=s, name=LocalName(zh=zh, en=s.capitalize()))
+        for s, zh in zip(DEFAULT_STAGES, ("认知", "购买", "使用", "反馈"), strict=True)
+    ]
+    channels: list[Channel] = []
+    touchpoints: list[Touchpoint] = []
+    metrics: MetricsSettings = MetricsSettings()
+    index: IndexSettings = IndexSettings()
+    slas: Slas = Slas()
+    taxonomy: list[Category] = []
+    column_aliases: dict[str, list[str]] = {}
+    warehouse: WarehouseSettings = WarehouseSettings()
+
+    def channel(self, channel_id: str) -> Channel:
+        return next(c for c in self.channels if c.id == channel_id)
+
+    def touchpoint(self, touchpoint_id: str) -> Touchpoint:
+        return next(t for t in self.touchpoints if t.id == touchpoint_id)

@@ -1,0 +1,19 @@
+"""Privacy at the door: keyed pseudonyms for identifiers, masks for PII in free text."""
+
+from __future__ import annotations
+
+from touchpoints.privacy.masking import mask_text
+from touchpoints.privacy.pseudonym import (
+    PSEUDONYM_PATTERN,
+    is_pseudonym,
+    normalise_identifier,
+    pseudonymise,
+)
+
+__all__ = [
+    "PSEUDONYM_PATTERN",
+    "is_pseudonym",
+    "mask_text",
+    "normalise_identifier",
+    "pseudonymise",
+]

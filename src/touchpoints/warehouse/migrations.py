@@ -1,0 +1,77 @@
+"""Versioned warehouse schema.
+
+Each migration is frozen once released: a change to a table is a new migration, never an
+edit of an old one, so every workspace can be brought forward from whatever version it has.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+MIGRATIONS: tuple[tuple[int, str, str], ...] = (
+    (
+        1,
+        "ingest log, identities, quarantine, responses",
+        """
+        CREATE SEQUENCE ingest_ids START 1;
+        CREATE TABLE ingests (
+            id INTEGER NOT NULL, kind VARCHAR NOT NULL, file VARCHAR NOT NULL,
+            sha256 VARCHAR NOT NULL, started_at TIMESTAMPTZ NOT NULL,
+            finished_at TIMESTAMPTZ NOT NULL, "read" BIGINT NOT NULL, accepted BIGINT NOT NULL,
+            quarantined BIGINT NOT NULL, duplicates BIGINT NOT NULL, updated BIGINT NOT NULL
+        );
+        -- pseudonym -> the customer it belongs to; a later link of identifiers rewrites
+        -- customer_key here and never the stored rows.
+        CREATE TABLE identities (
+            pseudonym VARCHAR NOT NULL, customer_key VARCHAR NOT NULL, first_ingest INTEGER
+        );
+        CREATE TABLE quarantine (
+            kind VARCHAR NOT NULL, key VARCHAR NOT NULL, file VARCHAR NOT NULL, "row" BIGINT,
+            data JSON NOT NULL, reasons VARCHAR[] NOT NULL, ingest INTEGER NOT NULL
+        );
+        CREATE TABLE responses (
+            response_id VARCHAR NOT NULL, ts TIMESTAMPTZ NOT NULL, customer VARCHAR,
+            channel VARCHAR, touchpoint VARCHAR, nps SMALLINT, csat SMALLINT, ces SMALLINT,
+            comment VARCHAR, language VARCHAR, segment VARCHAR, region VARCHAR,
+            variant VARCHAR, brand VARCHAR, _hash VARCHAR NOT NULL, _ingest INTEGER NOT NULL
+        );
+        -- item answers (attr.*, kano.*, servqual.*, sem.*, item.*) in long form: numeric
+        -- conventions in value, free items in text.
+        CREATE TABLE response_items (
+            response_id VARCHAR NOT NULL, item VARCHAR NOT NULL, value DOUBLE, text VARCHAR
+        );
+        """,
+    ),
+)
+
+LATEST = MIGRATIONS[-1][0]
+
+
+def current_version(con: Any) -> int:
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS schema_version "
+        "(version INTEGER NOT NULL, description VARCHAR, applied_at TIMESTAMPTZ DEFAULT now())"
+    )
+    row = con.execute("SELECT max(version) FROM schema_version").fetchone()
+    return int(row[0]) if row and row[0] is not None else 0
+
+
+def migrate(con: Any) -> int:
+    """Apply every pending migration, each in its own transaction; return the new version."""
+    version = current_version(con)
+    for number, description, sql in MIGRATIONS:
+        if number <= version:
+            continue
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(sql)
+            con.execute(
+                "INSERT INTO schema_version (version, description) VALUES (?, ?)",
+                [number, description],
+            )
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        version = number
+    return version
