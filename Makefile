@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 WORKSPACE ?= demo-workspace
 
-.PHONY: demo test lint fmt bench clean
+.PHONY: demo test lint fmt clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,12 +13,17 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
+# Until `touchpoints demo` exists (issue 2, later slice), the main job builds a workspace from
+# the example file and prints what it holds.
 demo: $(BIN)/.installed
-	$(BIN)/touchpoints init $(WORKSPACE) --force
+	rm -rf $(WORKSPACE)
+	$(BIN)/touchpoints init $(WORKSPACE)
 	$(BIN)/touchpoints ingest examples/responses.csv --kind responses --workspace $(WORKSPACE)
+	$(BIN)/touchpoints ingest examples/store-survey-gbk.csv --map examples/store-survey.map.yaml --workspace $(WORKSPACE)
+	$(BIN)/touchpoints quarantine list --workspace $(WORKSPACE)
 	$(BIN)/touchpoints status --workspace $(WORKSPACE)
 
-test: $(BIN)/.installed
+test: lint
 	$(BIN)/pytest -q
 
 lint: $(BIN)/.installed

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -133,14 +135,21 @@ def ingest(
     map_file: Annotated[Path | None, typer.Option("--map", help="Mapping file (YAML).")] = None,
     workspace: WorkspaceOpt = Path("."),
     fmt: Annotated[HumanOrJson, typer.Option("--format")] = HumanOrJson.table,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Log each step with its time to stderr.")
+    ] = False,
 ) -> None:
     """Load a file: valid rows are stored, bad rows quarantined with reasons, duplicates counted."""
     with reporting(fmt), _steps(errors.is_terminal and fmt is HumanOrJson.table) as progress:
         ws = Workspace.open(workspace)
         task = progress.add_task(f"{file.name}: starting", total=len(STEPS))
+        started = time.perf_counter()
 
         def advance(step: str) -> None:
             progress.update(task, description=f"{file.name}: {step}", completed=STEPS.index(step))
+            if verbose:
+                sys.stderr.write(f"{time.perf_counter() - started:7.2f}s {step}\n")
+                sys.stderr.flush()
 
         result = ingest_file(ws, file, kind=kind, mapping_path=map_file, progress=advance)
     if fmt is HumanOrJson.json:

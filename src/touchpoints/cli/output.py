@@ -17,8 +17,8 @@ from rich.table import Table
 
 from touchpoints.errors import ModelError, TouchpointsError
 
-console = Console()
-errors = Console(stderr=True)
+console = Console(soft_wrap=True)
+errors = Console(stderr=True, soft_wrap=True)
 
 
 class Format(StrEnum):

@@ -120,49 +120,55 @@ def _pseudonyms(con: Any, kind: Kind, key: bytes) -> pa.Table:
 
 
 def _masked_texts(con: Any, kind: Kind) -> pa.Table:
-    """Masked versions of the free texts that changed under masking."""
-    rows: list[int] = []
+    """raw → masked for each distinct free text that masking changes."""
     cols: list[str] = []
+    raws: list[str] = []
     texts: list[str] = []
     for column in (c.name for c in kind.columns if c.role == "free_text"):
         found = con.execute(
-            f"SELECT _row, {ident(column)} FROM _mapped "
+            f"SELECT DISTINCT {ident(column)} FROM _mapped "
             f"WHERE regexp_matches({ident(column)}, {lit(_MAYBE_PII)})"
         ).fetchall()
-        for row, text in found:
+        for (text,) in found:
             masked = mask_text(text)
             if masked != text:
-                rows.append(row)
                 cols.append(column)
+                raws.append(text)
                 texts.append(masked)
     return pa.table(
         {
-            "_row": pa.array(rows, pa.int64()),
             "col": pa.array(cols, pa.string()),
+            "raw": pa.array(raws, pa.string()),
             "text": pa.array(texts, pa.string()),
         }
     )
 
 
 def _dedupe_sql(kind: Kind) -> str:
-    """Status of each valid row against earlier rows of the file and the stored records."""
+    """The valid rows that are *not* simply new: duplicates and conflicting versions.
+
+    Only ids seen twice in the file are ranked, and only stored ids that the file names are
+    read, so the usual file of new records costs two hash joins, not a sort.
+    """
     rid = ident(kind.id_column)
     table = ident(kind.table)
     return f"""
         WITH valid AS (SELECT _row, {rid} AS id, _hash FROM _stage WHERE len(reasons) = 0),
+        repeated AS (SELECT id FROM valid GROUP BY id HAVING count(*) > 1),
         ranked AS (
-            SELECT *, row_number() OVER w AS rn, first_value(_hash) OVER w AS first_hash,
-                   first_value(_row) OVER w AS first_row
-            FROM valid WINDOW w AS (PARTITION BY id ORDER BY _row)
+            SELECT v._row, row_number() OVER w AS rn, first_value(v._hash) OVER w AS first_hash,
+                   first_value(v._row) OVER w AS first_row
+            FROM valid v SEMI JOIN repeated USING (id)
+            WINDOW w AS (PARTITION BY v.id ORDER BY v._row)
         ),
-        stored AS (SELECT {rid} AS id, _hash FROM {table} WHERE {rid} IN (SELECT id FROM valid))
-        SELECT r._row, r.first_row,
-            CASE WHEN s._hash = r._hash THEN 'duplicate'
+        stored AS (SELECT {rid} AS id, _hash FROM {table} SEMI JOIN valid ON {rid} = valid.id)
+        SELECT v._row, r.first_row,
+            CASE WHEN s._hash = v._hash THEN 'duplicate'
                  WHEN s._hash IS NOT NULL THEN 'conflict_stored'
-                 WHEN r.rn = 1 THEN 'accepted'
-                 WHEN r._hash = r.first_hash THEN 'duplicate'
+                 WHEN v._hash = r.first_hash THEN 'duplicate'
                  ELSE 'conflict_file' END AS status
-        FROM ranked r LEFT JOIN stored s ON r.id = s.id
+        FROM valid v LEFT JOIN ranked r USING (_row) LEFT JOIN stored s ON v.id = s.id
+        WHERE s.id IS NOT NULL OR r.rn > 1
     """
 
 
@@ -176,7 +182,7 @@ def _final_sql(kind: Kind) -> str:
                                            || st.first_row || ') with different content']
                 ELSE s.reasons END AS reasons,
             CASE WHEN len(s.reasons) > 0 OR st.status LIKE 'conflict%' THEN 'quarantined'
-                 ELSE st.status END AS _status
+                 ELSE COALESCE(st.status, 'accepted') END AS _status
         FROM _stage s LEFT JOIN _status st USING (_row)
     """
 
@@ -308,7 +314,7 @@ def ingest_file(
         )
         step("checking duplicates")
         con.execute(f"CREATE TEMP TABLE _status AS {_dedupe_sql(chosen)}")
-        con.execute(f"CREATE TEMP TABLE _final AS {_final_sql(chosen)}")
+        con.execute(f"CREATE TEMP VIEW _final AS {_final_sql(chosen)}")
         counts = dict(con.execute("SELECT _status, count(*) FROM _final GROUP BY ALL").fetchall())
         step("storing")
         sha = _file_sha256(path)

@@ -16,7 +16,9 @@ from touchpoints.ingest.sql import ident, lit, lit_list, recode
 from touchpoints.model import CXModel
 
 SKIPPED = ("(跳过)", "(空)")  # 问卷星 writes these for skipped questions
-_LEADING_NUMBER = r"^\s*([+-]?[0-9]+(\.[0-9]+)?)"
+# A leading number ("10 - Extremely likely", "3分"), not the start of a longer token ("1e3").
+_LEADING_NUMBER = r"^\s*([+-]?[0-9]+(\.[0-9]+)?)([^0-9A-Za-z.]|$)"
+_NAIVE_ISO = r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([T ][0-9]{1,2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?)?"
 _HAS_ZONE = r"[T ][0-9]{1,2}:[0-9]{2}.*(Z|[+-][0-9]{2}(:?[0-9]{2})?)$"
 _LANGUAGE_NAMES = {"中文": "zh", "汉语": "zh", "chinese": "zh", "英文": "en", "english": "en"}
 HASH_NULL = "chr(30)"
@@ -35,7 +37,9 @@ def timestamp_formats(dayfirst: bool) -> list[str]:
         f"{md}/%Y %H:%M",
         f"{md}/%Y",
     ]
+    # Month- or day-first slashed dates go first: %Y also reads "7" as the year 7.
     return [
+        *slashed,
         "%Y/%m/%d %H:%M:%S",
         "%Y/%m/%d %H:%M",
         "%Y/%m/%d",
@@ -46,7 +50,6 @@ def timestamp_formats(dayfirst: bool) -> list[str]:
         "%Y.%m.%d %H:%M:%S",
         "%Y.%m.%d %H:%M",
         "%Y.%m.%d",
-        *slashed,
     ]
 
 
@@ -123,11 +126,15 @@ class _Built:
 def _timestamp(name: str, settings: StageSettings, out: _Built) -> None:
     raw, inner_raw = ident(name), f"m.{ident(name)}"
     fmts = lit_list(timestamp_formats(settings.dayfirst))
-    naive = f"COALESCE(TRY_CAST({inner_raw} AS TIMESTAMP), try_strptime({inner_raw}, {fmts}))"
+    zone = lit(settings.timezone)
+    # The common case first, with one cheap test. Only ISO text goes through a cast:
+    # DuckDB's cast also reads "7/9/14" — as the year 7.
     out.inner.append(
-        f"CASE WHEN regexp_matches({inner_raw}, {lit(_HAS_ZONE)}) "
+        f"CASE WHEN regexp_full_match({inner_raw}, {lit(_NAIVE_ISO)}) "
+        f"THEN timezone({zone}, TRY_CAST({inner_raw} AS TIMESTAMP)) "
+        f"WHEN regexp_matches({inner_raw}, {lit(_HAS_ZONE)}) "
         f"THEN TRY_CAST({inner_raw} AS TIMESTAMPTZ) "
-        f"ELSE timezone({lit(settings.timezone)}, {naive}) END AS __ts"
+        f"ELSE timezone({zone}, try_strptime({inner_raw}, {fmts})) END AS __ts"
     )
     ok = "year(__ts) BETWEEN 1970 AND 2100"
     out.outer.append(f"CASE WHEN {ok} THEN __ts END AS {raw}")
@@ -216,9 +223,10 @@ def _item_sql(name: str, out: _Built) -> None:
     out.reasons.append(_number_reason(name, num, rule.low, rule.high, rule.integer))
 
 
-def _hash(expressions: list[str]) -> str:
+def _joined(expressions: list[str]) -> str:
+    """One string of the values, unambiguous: a separator between, a marker for missing."""
     parts = ", ".join(f"COALESCE(CAST({e} AS VARCHAR), {HASH_NULL})" for e in expressions)
-    return f"md5(concat_ws(chr(31), {parts}))"
+    return f"concat_ws(chr(31), {parts})"
 
 
 def _joins(kind: Kind) -> str:
@@ -232,7 +240,7 @@ def _joins(kind: Kind) -> str:
         if column.role == "identifier":
             joins.append(f"LEFT JOIN _pseudo p_{col} ON m.{ident(col)} = p_{col}.raw")
         if column.role == "free_text":
-            on = f"m._row = mk_{col}._row AND mk_{col}.col = {lit(col)}"
+            on = f"m.{ident(col)} = mk_{col}.raw AND mk_{col}.col = {lit(col)}"
             joins.append(f"LEFT JOIN _masked mk_{col} ON {on}")
     return " ".join(joins)
 
@@ -242,8 +250,9 @@ def stage_select(
 ) -> str:
     """SELECT over ``_mapped`` giving typed columns, ``_hash``, ``_key`` and ``reasons``.
 
-    ``_hash`` is the content of the canonical values (identifiers pseudonymised, text
-    masked); ``_key`` keys the quarantine: the record's id, else a hash of the row as mapped.
+    ``_hash`` is the MD5 (as a number) of the canonical values (identifiers pseudonymised, text
+    masked): stable across versions, unlike DuckDB's ``hash``. ``_key`` keys the quarantine:
+    the record's id, else the MD5 of the row as mapped.
     """
     built = _Built()
     for column in kind.columns:
@@ -259,8 +268,8 @@ def stage_select(
         )
     id_expr = ident(kind.id_column)
     if settings.content_ids:
-        id_expr = f"COALESCE({id_expr}, 'h_' || substr(__hash, 1, 16))"
-    raw_hash = _hash([ident(p.name) for p in plans])
+        id_expr = f"COALESCE({id_expr}, 'h_' || lower(lpad(to_hex(__hash), 32, '0'))[1:16])"
+    raw_hash = f"md5({_joined([ident(p.name) for p in plans])})"
     outer = [
         "_row",
         f"{id_expr} AS {ident(kind.id_column)}",
@@ -271,6 +280,6 @@ def stage_select(
     ]
     return (
         f"WITH t AS (SELECT {', '.join(['m.*', *built.inner])} FROM {_joins(kind)}), "
-        f"h AS (SELECT *, {_hash(built.hashed)} AS __hash FROM t) "
+        f"h AS (SELECT *, md5_number({_joined(built.hashed)}) AS __hash FROM t) "
         f"SELECT {', '.join(outer)} FROM h"
     )

@@ -13,9 +13,10 @@ import re
 _EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
 _OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
 _IP = re.compile(rf"(?<![\d.]){_OCTET}(?:\.{_OCTET}){{3}}(?!\.?\d)")
-# A run of digits, possibly grouped by single spaces, dashes or a bracketed area code.
-_NUMBER = re.compile(r"(?<![\d+])(?:\+|\(\d)?\d(?:[ \-]?\(?\d\)?)*\d[Xx]?(?![\dA-Za-z])")
-_DIGIT_RUN = re.compile(r"\d+[Xx]?")
+# A run of digits, possibly grouped by single spaces or dashes or a bracketed area code.
+_NUMBER = re.compile(r"(?<![\d+])(?:\+|\()?\d(?:[ \-]?\(?\d\)?)*[Xx]?(?!\d)")
+# Groups of a run: each separator starts a new group ("138 0013 8000" → 138, " 0013", " 8000").
+_GROUP_SPLIT = re.compile(r"(?<=[\d)])(?=[ \-])")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 _US_PHONE = re.compile(r"^\(?\d{3}\)?[ \-]\d{3}[ \-]\d{4}$")
@@ -46,15 +47,17 @@ def _classify(candidate: str) -> str | None:
     if not digits.isdigit():
         return None
     n = len(digits)
+    # International forms first: a card number never starts with + or 00.
+    if candidate.startswith("+") and 8 <= n <= 15:
+        return "[phone]"
+    if digits.startswith("00") and 10 <= n <= 17:
+        return "[phone]"
+    if re.fullmatch(r"(86)?1[3-9]\d{9}", digits):
+        return "[phone]"
     if 13 <= n <= 19 and _luhn(digits):
         return "[card]"
     if n == 15 and candidate.isdigit():
         return "[id]"
-    plus = candidate.startswith("+")
-    if (plus and 8 <= n <= 15) or (n == 11 and re.match(r"1[3-9]", digits)):
-        return "[phone]"
-    if n == 13 and digits.startswith("861"):
-        return "[phone]"
     if digits.startswith("0") and 10 <= n <= 12 and not candidate.isdigit():
         return "[phone]"  # landline with area code, e.g. 010-12345678
     if _US_PHONE.match(candidate):
@@ -63,16 +66,40 @@ def _classify(candidate: str) -> str | None:
 
 
 def _mask_number(match: re.Match[str]) -> str:
-    candidate = match.group(0)
-    mask = _classify(candidate)
-    if mask:
-        return mask
-    # The whole run is not PII; a part of it may be ("13800138000 2 times").
-    return _DIGIT_RUN.sub(lambda m: _classify(m.group(0)) or m.group(0), candidate)
+    """Mask the longest runs of groups that are personal data, leftmost first.
+
+    A run may join a phone number to a neighbouring number ("2 138 0013 8000"), so every
+    slice of whole groups is tried, not only the run as it stands.
+    """
+    groups = _GROUP_SPLIT.split(match.group(0))
+    out: list[str] = []
+    i = 0
+    while i < len(groups):
+        for j in range(len(groups), i, -1):
+            text = "".join(groups[i:j])
+            body = text.lstrip(" -")
+            mask = _classify(body)
+            if mask:
+                out.append(text[: len(text) - len(body)] + mask)
+                i = j
+                break
+        else:
+            out.append(groups[i])
+            i += 1
+    return "".join(out)
+
+
+def _mask_once(text: str) -> str:
+    text = _EMAIL.sub("[email]", text)
+    text = _IP.sub("[ip]", text)
+    return _NUMBER.sub(_mask_number, text)
 
 
 def mask_text(text: str) -> str:
     """Replace e-mails, IP addresses, phone, ID and card numbers in ``text`` by masks.
+
+    Masking repeats until nothing changes, so items that touch ("…002X13800138000") are all
+    masked and masking a masked text changes nothing.
 
     >>> mask_text("联系我 13800138000 或 ann@example.com")
     '联系我 [phone] 或 [email]'
@@ -81,6 +108,9 @@ def mask_text(text: str) -> str:
     """
     if not text:
         return text
-    text = _EMAIL.sub("[email]", text)
-    text = _IP.sub("[ip]", text)
-    return _NUMBER.sub(_mask_number, text)
+    for _ in range(4):
+        masked = _mask_once(text)
+        if masked == text:
+            break
+        text = masked
+    return text

@@ -1,0 +1,68 @@
+"""No raw identifier or PII in free text is stored anywhere in the warehouse."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import ingest, query, write_csv
+from touchpoints.privacy import normalise_identifier, pseudonymise
+from touchpoints.workspace import Workspace
+
+SECRETS = [
+    "13800138000",
+    "139 0013 9000",
+    "ann@example.com",
+    "11010519491231002X",
+    "4111 1111 1111 1111",
+    "192.168.10.20",
+]
+HEADER = ["response_id", "ts", "customer", "nps", "comment"]
+ROWS = [
+    ["R1", "2025-05-04", "13800138000", "9", "请回电 139 0013 9000"],
+    ["R2", "2025-05-04", "Ann@Example.com", "3", "mail me: ann@example.com"],
+    ["R3", "2025-05-04", "m-3", "5", "身份证11010519491231002X，卡号4111 1111 1111 1111"],
+    ["R4", "bad date", "139-0013-9000", "5", "from 192.168.10.20"],
+    ["R5", "2025-05-04", "m-5", "phone 13800138000", ""],  # PII in a score column
+]
+
+
+def _everything_stored(workspace: Workspace) -> str:
+    tables = [t for (t,) in query(workspace, "SELECT table_name FROM information_schema.tables")]
+    return "\n".join(str(query(workspace, f'SELECT * FROM "{t}"')) for t in tables)
+
+
+def test_nothing_raw_is_stored(workspace: Workspace, tmp_path: Path) -> None:
+    result = ingest(workspace, write_csv(tmp_path / "pii.csv", HEADER, ROWS))
+    assert (result.accepted, result.quarantined) == (3, 2)
+    stored = _everything_stored(workspace)
+    for secret in SECRETS:
+        assert secret not in stored
+        assert secret.replace(" ", "") not in stored
+    assert "ann@example" not in stored.lower()
+
+
+def test_one_person_one_pseudonym_across_spellings(workspace: Workspace, tmp_path: Path) -> None:
+    rows = [
+        ["a", "2025-05-04", "13800138000", "9", ""],
+        ["b", "2025-05-04", "+86 138-0013-8000", "9", ""],
+        ["c", "2025-05-04", " 138 0013 8000 ", "9", ""],
+    ]
+    ingest(workspace, write_csv(tmp_path / "p.csv", HEADER, rows))
+    expected = pseudonymise(workspace.key, normalise_identifier("13800138000") or "")
+    assert query(workspace, "SELECT DISTINCT customer FROM responses") == [(expected,)]
+    assert query(workspace, "SELECT pseudonym FROM identities") == [(expected,)]
+
+
+def test_masked_comments_keep_the_rest(workspace: Workspace, tmp_path: Path) -> None:
+    ingest(workspace, write_csv(tmp_path / "pii.csv", HEADER, ROWS[:3]))
+    comments = dict(query(workspace, "SELECT response_id, comment FROM responses"))
+    assert comments == {
+        "R1": "请回电 [phone]",
+        "R2": "mail me: [email]",
+        "R3": "身份证[id]，卡号[card]",
+    }
+
+
+def test_the_key_stays_outside_the_warehouse(workspace: Workspace) -> None:
+    assert workspace.key.hex() not in _everything_stored(workspace)
+    assert (workspace.root / "touchpoints.key").stat().st_mode & 0o077 == 0
