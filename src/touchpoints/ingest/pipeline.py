@@ -30,13 +30,17 @@ from touchpoints.ingest.readers import RawTable, format_for, read_file
 from touchpoints.ingest.sql import ident, lit, scalar
 from touchpoints.ingest.validate import StageSettings, mapped_select, stage_select
 from touchpoints.model import CXModel
-from touchpoints.privacy import is_pseudonym, mask_text, normalise_identifier, pseudonymise
+from touchpoints.privacy import (
+    MAYBE_PII_PATTERN,
+    is_pseudonym,
+    mask_text,
+    normalise_identifier,
+    pseudonymise,
+)
 from touchpoints.workspace import Workspace
 
 Progress = Callable[[str], None]
 STEPS = ("reading", "validating", "checking duplicates", "storing")
-# Texts without any of these cannot hold a mask's pattern; only the rest go through Python.
-_MAYBE_PII = r"@|[0-9]{3}|[0-9]\.[0-9]"
 
 
 @dataclass
@@ -127,7 +131,7 @@ def _masked_texts(con: Any, kind: Kind) -> pa.Table:
     for column in (c.name for c in kind.columns if c.role == "free_text"):
         found = con.execute(
             f"SELECT DISTINCT {ident(column)} FROM _mapped "
-            f"WHERE regexp_matches({ident(column)}, {lit(_MAYBE_PII)})"
+            f"WHERE regexp_matches({ident(column)}, {lit(MAYBE_PII_PATTERN)})"
         ).fetchall()
         for (text,) in found:
             masked = mask_text(text)

@@ -6,7 +6,8 @@ the YAML reads in a program and the way CONTRACTS.md pins it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import re
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -16,7 +17,7 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from touchpoints.errors import ModelError
-from touchpoints.model.schema import Aliased, CXModel
+from touchpoints.model.schema import DEFAULT_STAGES, CXModel
 
 MODEL_FILE = "touchpoints.yaml"
 
@@ -42,80 +43,145 @@ def _message(error: ErrorDetails) -> str:
     return message.removeprefix("Value error, ")
 
 
+def _is_field(part: int | str) -> bool:
+    """Location parts that are keys or indexes, not pydantic's names of union members."""
+    return isinstance(part, int) or re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", part) is not None
+
+
 def _pydantic_problems(exc: ValidationError) -> list[str]:
-    problems = []
+    """One line per path; a value refused by every member of a union gets one line."""
+    by_path: dict[str, list[str]] = {}
     for error in exc.errors():
-        # Union members and validators add their own names to the location; drop them.
-        loc = [p for p in error["loc"] if not (isinstance(p, str) and ("[" in p or p == "str"))]
-        problems.append(f"{format_path(loc)}: {_message(error)}")
+        path = format_path([p for p in error["loc"] if _is_field(p)])
+        messages = by_path.setdefault(path, [])
+        if (message := _message(error)) not in messages:
+            messages.append(message)
+    return [f"{path}: {' or '.join(messages)}" for path, messages in by_path.items()]
+
+
+def _entries(data: Mapping[str, Any], section: str) -> list[tuple[int, Mapping[str, Any]]]:
+    """The well-formed entries of a list section, with their positions."""
+    value = data.get(section)
+    if not isinstance(value, list):
+        return []
+    return [(i, e) for i, e in enumerate(value) if isinstance(e, Mapping)]
+
+
+def _spellings(entry: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(path suffix, spelling) of an entry's id, names and aliases, as files may write it."""
+    found = [("id", entry["id"])] if isinstance(entry.get("id"), str) else []
+    name = entry.get("name")
+    if isinstance(name, str):
+        found.append(("name", name))
+    elif isinstance(name, Mapping):
+        found += [(f"name.{k}", v) for k, v in name.items() if isinstance(v, str)]
+    aliases = entry.get("aliases")
+    if isinstance(aliases, list):
+        found += [(f"aliases[{j}]", a) for j, a in enumerate(aliases) if isinstance(a, str)]
+    return found
+
+
+def _spelling_clashes(data: Mapping[str, Any], section: str) -> list[str]:
+    """A spelling (id, name or alias) may stand for one entry only: files are matched on it."""
+    owner: dict[str, str] = {}
+    problems = []
+    spellings = [
+        (i, str(entry.get("id")), where, spelling)
+        for i, entry in _entries(data, section)
+        for where, spelling in _spellings(entry)
+    ]
+    # Ids and names own their spelling first; an alias that repeats one is the mistake.
+    spellings.sort(key=lambda item: item[2].startswith("aliases"))
+    for i, entry_id, where, spelling in spellings:
+        key = spelling.strip().lower()
+        if owner.setdefault(key, entry_id) != entry_id:
+            problems.append(f"{section}[{i}].{where}: '{spelling}' already names '{owner[key]}'")
     return problems
 
 
-def _duplicates(path: str, ids: Iterable[str]) -> list[str]:
+def _duplicate_ids(data: Mapping[str, Any], section: str) -> list[str]:
     seen: dict[str, int] = {}
     problems = []
-    for i, item_id in enumerate(ids):
-        if item_id in seen:
+    for i, entry in _entries(data, section):
+        entry_id = entry.get("id")
+        if not isinstance(entry_id, str):
+            continue
+        if entry_id in seen:
             problems.append(
-                f"{path}[{i}].id: '{item_id}' is already used by {path}[{seen[item_id]}]"
+                f"{section}[{i}].id: '{entry_id}' is already used by {section}[{seen[entry_id]}]"
             )
         else:
-            seen[item_id] = i
+            seen[entry_id] = i
     return problems
 
 
-def _alias_clashes(model: CXModel) -> list[str]:
-    """An alias (or name) may stand for one channel or touchpoint only."""
-    problems = []
-    sections: tuple[tuple[str, Sequence[Aliased]], ...] = (
-        ("channels", model.channels),
-        ("touchpoints", model.touchpoints),
+def check_references(data: Mapping[str, Any], broken: frozenset[str] = frozenset()) -> list[str]:
+    """Problems that need the whole file to see: unknown references, clashing ids and names.
+
+    Works on the parsed YAML, not the validated model, so these problems are reported
+    together with the structural ones in a single run. References into a ``broken`` section
+    (one with structural problems) are not checked: one mistake, one message.
+    """
+    problems: list[str] = []
+    for section in ("stages", "channels", "touchpoints", "taxonomy"):
+        problems += _duplicate_ids(data, section)
+    channels = {e.get("id") for _, e in _entries(data, "channels")}
+    stages = (
+        {e.get("id") for _, e in _entries(data, "stages")}
+        if "stages" in data
+        else set(DEFAULT_STAGES)
     )
-    for section, entries in sections:
-        owner: dict[str, str] = {e.id.lower(): e.id for e in entries}
-        for i, entry in enumerate(entries):
-            for j, alias in enumerate(entry.aliases):
-                key = alias.strip().lower()
-                if owner.get(key, entry.id) != entry.id:
-                    problems.append(
-                        f"{section}[{i}].aliases[{j}]: '{alias}' already names '{owner[key]}'"
-                    )
-                owner[key] = entry.id
-    return problems
-
-
-def check_references(model: CXModel) -> list[str]:
-    """Problems that need the whole model to see: unknown references, clashing ids."""
-    problems = _duplicates("stages", (s.id for s in model.stages))
-    problems += _duplicates("channels", (c.id for c in model.channels))
-    problems += _duplicates("touchpoints", (t.id for t in model.touchpoints))
-    problems += _duplicates("taxonomy", (c.id for c in model.taxonomy))
-    channels = {c.id for c in model.channels}
-    stages = {s.id for s in model.stages}
-    for i, tp in enumerate(model.touchpoints):
-        if tp.channel not in channels:
-            problems.append(f"touchpoints[{i}].channel: unknown channel '{tp.channel}'")
-        if tp.stage not in stages:
-            problems.append(f"touchpoints[{i}].stage: unknown stage '{tp.stage}'")
-    try:
-        ZoneInfo(model.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        problems.append(f"timezone: unknown time zone '{model.timezone}' (e.g. Asia/Shanghai)")
-    return problems + _alias_clashes(model)
+    for i, tp in _entries(data, "touchpoints"):
+        channel, stage = tp.get("channel"), tp.get("stage")
+        if "channels" not in broken and isinstance(channel, str) and channel not in channels:
+            problems.append(f"touchpoints[{i}].channel: unknown channel '{channel}'")
+        if "stages" not in broken and isinstance(stage, str) and stage not in stages:
+            problems.append(f"touchpoints[{i}].stage: unknown stage '{stage}'")
+    timezone = data.get("timezone")
+    if isinstance(timezone, str):
+        try:
+            ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            problems.append(f"timezone: unknown time zone '{timezone}' (e.g. Asia/Shanghai)")
+    return problems + _spelling_clashes(data, "channels") + _spelling_clashes(data, "touchpoints")
 
 
 def parse_model(data: Any, source: str = MODEL_FILE) -> CXModel:
     """Validate already-parsed YAML; raise :class:`ModelError` listing every problem."""
     if not isinstance(data, Mapping):
         raise ModelError(source, ["(top level): expected a mapping of keys such as name, channels"])
+    problems: list[str] = []
+    broken: set[str] = set()
+    model = None
     try:
         model = CXModel.model_validate(data)
     except ValidationError as exc:
-        raise ModelError(source, _pydantic_problems(exc)) from None
-    problems = check_references(model)
-    if problems:
+        problems = _pydantic_problems(exc)
+        # A section whose list or ids are wrong cannot be referred to reliably.
+        broken = {
+            str(e["loc"][0])
+            for e in exc.errors()
+            if len(e["loc"]) == 1 or (len(e["loc"]) >= 3 and e["loc"][2] == "id")
+        }
+    problems += check_references(data, frozenset(broken))
+    if problems or model is None:
         raise ModelError(source, problems)
     return model
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A YAML loader that refuses a key given twice in one mapping (YAML keeps the last)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"key '{key}' is given twice", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
 
 
 def load_model(path: Path) -> CXModel:
@@ -125,7 +191,7 @@ def load_model(path: Path) -> CXModel:
     except FileNotFoundError:
         raise ModelError(str(path), ["file not found"]) from None
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_UniqueKeyLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""

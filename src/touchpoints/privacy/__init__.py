@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from touchpoints.privacy.masking import mask_text
+from touchpoints.privacy.masking import MAYBE_PII_PATTERN, mask_text
 from touchpoints.privacy.pseudonym import (
     PSEUDONYM_PATTERN,
     is_pseudonym,
@@ -11,6 +11,7 @@ from touchpoints.privacy.pseudonym import (
 )
 
 __all__ = [
+    "MAYBE_PII_PATTERN",
     "PSEUDONYM_PATTERN",
     "is_pseudonym",
     "mask_text",

@@ -10,6 +10,10 @@ from __future__ import annotations
 
 import re
 
+# Text without any of these holds nothing to mask: the fast path for most comments. Written
+# for both Python and RE2 (DuckDB), so the engine can skip such texts before Python sees them.
+MAYBE_PII_PATTERN = r"@|[0-9]{3}|[0-9]\.[0-9]"
+_MAYBE_PII = re.compile(MAYBE_PII_PATTERN)
 _EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
 _OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
 _IP = re.compile(rf"(?<![\d.]){_OCTET}(?:\.{_OCTET}){{3}}(?!\.?\d)")
@@ -19,7 +23,16 @@ _NUMBER = re.compile(r"(?<![\d+])(?:\+|\()?\d(?:[ \-]?\(?\d\)?)*[Xx]?(?!\d)")
 _GROUP_SPLIT = re.compile(r"(?<=[\d)])(?=[ \-])")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
-_US_PHONE = re.compile(r"^\(?\d{3}\)?[ \-]\d{3}[ \-]\d{4}$")
+# What each kind of personal number looks like, separators included: a run of ordinary
+# numbers ("2025-05-01 2025-05-02", "100 200 300") must not pass for one of them.
+_RESIDENT_ID = re.compile(r"\d{17}[\dXx]|\d{6}[ \-]\d{8}[ \-]\d{3}[\dXx]")
+_OLD_RESIDENT_ID = re.compile(r"\d{15}")
+_CARD = re.compile(r"\d{13,19}|\d{4}(?:[ \-]\d{4}){2,3}(?:[ \-]\d{1,4})?|\d{4}[ \-]\d{6}[ \-]\d{5}")
+_MOBILE_CN = re.compile(r"(?:(?:\+|00)?86[ \-]?)?1[3-9]\d(?:\d{8}|[ \-]\d{4}[ \-]\d{4})")
+_INTERNATIONAL = re.compile(r"(?:\+|00)\d{1,3}(?:[ \-]?(?:\(\d{1,4}\)|\d{1,4})){2,5}")
+_LANDLINE_CN = re.compile(r"(?:\(0\d{2,3}\) ?|0\d{2,3}-)\d{7,8}")
+_US_PHONE = re.compile(r"\(?\d{3}\)?[ \-]\d{3}-\d{4}")
+_MAX_GROUPS = 6  # no format above has more groups; bounds the search on long number runs
 
 
 def _valid_resident_id(digits: str) -> bool:
@@ -40,47 +53,54 @@ def _luhn(digits: str) -> bool:
 
 
 def _classify(candidate: str) -> str | None:
-    """The mask for a number-like string, or ``None`` when it is not personal data."""
+    """The mask for a number written as ``candidate``, or ``None`` if it is not personal."""
     digits = re.sub(r"[^\dXx]", "", candidate)
-    if _valid_resident_id(digits):
+    if _RESIDENT_ID.fullmatch(candidate) and _valid_resident_id(digits):
         return "[id]"
     if not digits.isdigit():
         return None
     n = len(digits)
-    # International forms first: a card number never starts with + or 00.
-    if candidate.startswith("+") and 8 <= n <= 15:
+    if _MOBILE_CN.fullmatch(candidate):
         return "[phone]"
-    if digits.startswith("00") and 10 <= n <= 17:
+    if _INTERNATIONAL.fullmatch(candidate) and 8 <= n - candidate.startswith("00") * 2 <= 15:
         return "[phone]"
-    if re.fullmatch(r"(86)?1[3-9]\d{9}", digits):
-        return "[phone]"
-    if 13 <= n <= 19 and _luhn(digits):
+    if _CARD.fullmatch(candidate) and 13 <= n <= 19 and _luhn(digits):
         return "[card]"
-    if n == 15 and candidate.isdigit():
+    if _OLD_RESIDENT_ID.fullmatch(candidate):
         return "[id]"
-    if digits.startswith("0") and 10 <= n <= 12 and not candidate.isdigit():
-        return "[phone]"  # landline with area code, e.g. 010-12345678
-    if _US_PHONE.match(candidate):
+    if _LANDLINE_CN.fullmatch(candidate) or _US_PHONE.fullmatch(candidate):
         return "[phone]"
     return None
 
 
-def _mask_number(match: re.Match[str]) -> str:
-    """Mask the longest runs of groups that are personal data, leftmost first.
+def _mask_slice(text: str) -> str | None:
+    """``text`` (groups of one run) with its number masked, or ``None``."""
+    body = text.lstrip(" -")
+    lead = text[: len(text) - len(body)]
+    mask = _classify(body)
+    if mask:
+        return lead + mask
+    if body[-1:] in ("X", "x"):  # an X after a phone number is a letter, not a check digit
+        mask = _classify(body[:-1])
+        if mask:
+            return lead + mask + body[-1]
+    return None
 
-    A run may join a phone number to a neighbouring number ("2 138 0013 8000"), so every
-    slice of whole groups is tried, not only the run as it stands.
+
+def _mask_number(match: re.Match[str]) -> str:
+    """Mask the longest slices of groups that are personal numbers, leftmost first.
+
+    A run may join a phone number to a neighbouring number ("2 138 0013 8000"), so slices
+    of up to ``_MAX_GROUPS`` whole groups are tried, not only the run as it stands.
     """
     groups = _GROUP_SPLIT.split(match.group(0))
     out: list[str] = []
     i = 0
     while i < len(groups):
-        for j in range(len(groups), i, -1):
-            text = "".join(groups[i:j])
-            body = text.lstrip(" -")
-            mask = _classify(body)
-            if mask:
-                out.append(text[: len(text) - len(body)] + mask)
+        for j in range(min(len(groups), i + _MAX_GROUPS), i, -1):
+            masked = _mask_slice("".join(groups[i:j]))
+            if masked is not None:
+                out.append(masked)
                 i = j
                 break
         else:
@@ -99,18 +119,16 @@ def mask_text(text: str) -> str:
     """Replace e-mails, IP addresses, phone, ID and card numbers in ``text`` by masks.
 
     Masking repeats until nothing changes, so items that touch ("…002X13800138000") are all
-    masked and masking a masked text changes nothing.
+    masked and masking a masked text changes nothing. (It ends: every change removes digits
+    or an ``@``, and masks hold neither.)
 
     >>> mask_text("联系我 13800138000 或 ann@example.com")
     '联系我 [phone] 或 [email]'
     >>> mask_text("card 4111 1111 1111 1111, waited 45 minutes")
     'card [card], waited 45 minutes'
     """
-    if not text:
+    if not text or not _MAYBE_PII.search(text):
         return text
-    for _ in range(4):
-        masked = _mask_once(text)
-        if masked == text:
-            break
+    while (masked := _mask_once(text)) != text:
         text = masked
     return text

@@ -13,7 +13,7 @@ import hashlib
 import hmac
 import re
 
-PSEUDONYM_PATTERN = r"^cx_[0-9a-f]{16}$"
+PSEUDONYM_PATTERN = r"cx_[0-9a-f]{16}"
 _PSEUDONYM = re.compile(PSEUDONYM_PATTERN)
 _PHONE_LIKE = re.compile(r"^\+?[\d\s\-().]{7,}$")
 _NON_DIGIT = re.compile(r"\D")
@@ -21,7 +21,7 @@ _NON_DIGIT = re.compile(r"\D")
 
 def is_pseudonym(value: str) -> bool:
     """Whether ``value`` already has the form of a pseudonym (``cx_`` + 16 hex digits)."""
-    return _PSEUDONYM.match(value) is not None
+    return _PSEUDONYM.fullmatch(value) is not None
 
 
 def _normalise_phone(value: str) -> str:
