@@ -148,10 +148,36 @@ def run_baseline(path: Path, workdir: Path) -> dict[str, Any]:
         except ValueError:
             refused += 1
             continue
-        customer = "cx_" + hmac.digest(key, row.customer.strip().encode(), hashlib.sha256).hex()[:16]
+        customer = (
+            "cx_" + hmac.digest(key, row.customer.strip().encode(), hashlib.sha256).hex()[:16]
+        )
         comment = _EMAIL.sub("[email]", _PHONE.sub("[phone]", row.comment))
-        good.append((row.response_id, ts, customer, row.channel, row.touchpoint, *scores, comment, row.region, row.segment))
-    columns = ["response_id", "ts", "customer", "channel", "touchpoint", "nps", "csat", "ces", "comment", "region", "segment"]
+        good.append(
+            (
+                row.response_id,
+                ts,
+                customer,
+                row.channel,
+                row.touchpoint,
+                *scores,
+                comment,
+                row.region,
+                row.segment,
+            )
+        )
+    columns = [
+        "response_id",
+        "ts",
+        "customer",
+        "channel",
+        "touchpoint",
+        "nps",
+        "csat",
+        "ces",
+        "comment",
+        "region",
+        "segment",
+    ]
     valid = pd.DataFrame(good, columns=columns)
     con = duckdb.connect(str(workdir / "baseline.duckdb"))
     con.execute("CREATE TABLE responses AS SELECT * FROM valid")
@@ -192,7 +218,8 @@ def main() -> None:
         results: dict[str, Any] = {
             "rows": args.rows,
             "file_mb": round(path.stat().st_size / 1e6, 1),
-            "machine": f"{platform.machine()}, {mp.cpu_count()} cores, Python {platform.python_version()}",
+            "machine": f"{platform.machine()}, {mp.cpu_count()} cores, "
+            f"Python {platform.python_version()}",
         }
         for name in ("touchpoints", "baseline"):
             runs = [measure(name, path) for _ in range(args.repeat)]
@@ -200,7 +227,9 @@ def main() -> None:
             best["rows_per_s"] = round(args.rows / best["seconds"])
             best["seconds"] = round(best["seconds"], 2)
             results[name] = best
-        results["speedup"] = round(results["baseline"]["seconds"] / results["touchpoints"]["seconds"], 1)
+        results["speedup"] = round(
+            results["baseline"]["seconds"] / results["touchpoints"]["seconds"], 1
+        )
         print(json.dumps(results, indent=2, ensure_ascii=False))
 
 

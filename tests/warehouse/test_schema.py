@@ -30,7 +30,7 @@ def test_each_kind_has_its_table_with_its_columns(tmp_path: Path) -> None:
                     [kind.table],
                 ).fetchall()
             ]
-            assert columns == [*kind.names, "_hash", "_ingest"]
+            assert columns == [*kind.names, "_ingest"]
 
 
 def test_reads_go_through_ibis(tmp_path: Path) -> None:

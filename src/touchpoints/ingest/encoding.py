@@ -30,17 +30,25 @@ def _decodes(path: Path, encoding: str) -> bool:
     return True
 
 
-def detect_encoding(path: Path) -> str:
-    """A Python codec name that reads ``path`` without errors.
-
-    Order: byte-order marks, then UTF-8, then GB18030, then charset-normalizer's best guess.
-    """
+def bom_encoding(path: Path) -> str | None:
+    """The encoding a byte-order mark at the start of ``path`` declares, if any."""
     with path.open("rb") as handle:
         head = handle.read(4)
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
+    return None
+
+
+def detect_encoding(path: Path) -> str:
+    """A Python codec name that reads ``path`` without errors.
+
+    Order: byte-order marks, then UTF-8, then GB18030, then charset-normalizer's best guess.
+    """
+    bom = bom_encoding(path)
+    if bom:
+        return bom
     if _decodes(path, "utf-8"):
         return "utf-8"
     if _decodes(path, "gb18030"):

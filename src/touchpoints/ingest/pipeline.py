@@ -28,14 +28,21 @@ from touchpoints.ingest.kinds import Kind, item_rule
 from touchpoints.ingest.mapping import ColumnPlan, Mapping, load_mapping, plan_columns, resolve_kind
 from touchpoints.ingest.readers import RawTable, format_for, read_file
 from touchpoints.ingest.sql import ident, lit, scalar
-from touchpoints.ingest.validate import StageSettings, mapped_select, stage_select
+from touchpoints.ingest.validate import (
+    STORED_ITEMS,
+    StageSettings,
+    content_ids_sql,
+    content_sql,
+    mapped_select,
+    stage_select,
+)
 from touchpoints.model import CXModel
-from touchpoints.privacy import (
-    MAYBE_PII_PATTERN,
-    is_pseudonym,
-    mask_text,
-    normalise_identifier,
-    pseudonymise,
+from touchpoints.privacy import MAYBE_PII_PATTERN, mask_text
+from touchpoints.privacy.pseudonym import (
+    PSEUDONYM_PATTERN,
+    hmac_pads,
+    normalise_sql,
+    pseudonym_sql,
 )
 from touchpoints.workspace import Workspace
 
@@ -92,35 +99,28 @@ def _lookup_tables(model: CXModel) -> tuple[pa.Table, pa.Table]:
     )
 
 
-def _pseudonyms(con: Any, kind: Kind, key: bytes) -> pa.Table:
-    """raw → pseudonym for every distinct identifier in ``_mapped``.
+def _pseudonyms(con: Any, kind: Kind, key: bytes) -> None:
+    """``_pseudo``: raw → pseudonym for every distinct identifier in ``_mapped``, in the engine.
 
     A value that already looks like a pseudonym is kept only if this workspace issued it;
     otherwise its pseudonym is missing and validation refuses the row.
     """
-    columns = [c.name for c in kind.columns if c.role == "identifier"]
-    union = " UNION ".join(f"SELECT {ident(c)} AS v FROM _mapped" for c in columns)
-    values = con.execute(f"SELECT DISTINCT v FROM ({union}) WHERE v IS NOT NULL").fetchall()
-    raws = [v for (v,) in values]
-    looks = [v for v in raws if is_pseudonym(v)]
-    issued: set[str] = set()
-    if looks:
-        con.register("_looks", pa.table({"p": looks}))
-        issued = {
-            p
-            for (p,) in con.execute(
-                "SELECT pseudonym FROM identities SEMI JOIN _looks ON pseudonym = p"
-            ).fetchall()
-        }
-        con.unregister("_looks")
-    out: list[str | None] = []
-    for raw in raws:
-        if is_pseudonym(raw):
-            out.append(raw if raw in issued else None)
-        else:
-            normal = normalise_identifier(raw)
-            out.append(pseudonymise(key, normal) if normal else None)
-    return pa.table({"raw": pa.array(raws, pa.string()), "pseudonym": pa.array(out, pa.string())})
+    union = " UNION ".join(
+        f"SELECT {ident(c.name)} AS v FROM _mapped" for c in kind.columns if c.role == "identifier"
+    )
+    con.execute(
+        f"""
+        CREATE TEMP TABLE _pseudo AS
+        WITH raw AS (SELECT DISTINCT v AS raw FROM ({union}) WHERE v IS NOT NULL),
+        normal AS (SELECT raw, {normalise_sql("raw")} AS normal FROM raw)
+        SELECT raw, CASE
+            WHEN regexp_full_match(raw, {lit(PSEUDONYM_PATTERN)}) THEN issued
+            WHEN normal IS NOT NULL THEN {pseudonym_sql("normal", "$1::BLOB", "$2::BLOB")}
+            END AS pseudonym
+        FROM normal LEFT JOIN (SELECT DISTINCT pseudonym AS issued FROM identities) ON issued = raw
+        """,
+        list(hmac_pads(key)),
+    )
 
 
 def _masked_texts(con: Any, kind: Kind) -> pa.Table:
@@ -148,30 +148,48 @@ def _masked_texts(con: Any, kind: Kind) -> pa.Table:
     )
 
 
-def _dedupe_sql(kind: Kind) -> str:
+def _dedupe_sql(kind: Kind, items: list[str]) -> str:
     """The valid rows that are *not* simply new: duplicates and conflicting versions.
 
-    Only ids seen twice in the file are ranked, and only stored ids that the file names are
-    read, so the usual file of new records costs two hash joins, not a sort.
+    Content is compared only for rows whose id repeats in the file or is already stored, so
+    the usual file of new records costs two hash joins, not a hash of every row.
     """
     rid = ident(kind.id_column)
     table = ident(kind.table)
+    stored_items = "NULL"
+    items_join = ""
+    if kind.items_table:
+        stored_items = "i.items"
+        items_join = (
+            f"LEFT JOIN (SELECT {rid}, {STORED_ITEMS} AS items FROM {ident(kind.items_table)} "
+            f"WHERE {rid} IN (SELECT id FROM known) GROUP BY ALL) i USING ({rid})"
+        )
     return f"""
-        WITH valid AS (SELECT _row, {rid} AS id, _hash FROM _stage WHERE len(reasons) = 0),
+        WITH valid AS (SELECT _row, {rid} AS id FROM _stage WHERE len(reasons) = 0),
         repeated AS (SELECT id FROM valid GROUP BY id HAVING count(*) > 1),
-        ranked AS (
-            SELECT v._row, row_number() OVER w AS rn, first_value(v._hash) OVER w AS first_hash,
-                   first_value(v._row) OVER w AS first_row
-            FROM valid v SEMI JOIN repeated USING (id)
-            WINDOW w AS (PARTITION BY v.id ORDER BY v._row)
+        known AS (SELECT DISTINCT {rid} AS id FROM {table} SEMI JOIN valid ON {rid} = valid.id),
+        candidates AS (
+            SELECT s._row, s.{rid} AS id, {content_sql(kind, items, "s")} AS content
+            FROM _stage s
+            WHERE len(s.reasons) = 0
+              AND (s.{rid} IN (SELECT id FROM repeated) OR s.{rid} IN (SELECT id FROM known))
         ),
-        stored AS (SELECT {rid} AS id, _hash FROM {table} SEMI JOIN valid ON {rid} = valid.id)
-        SELECT v._row, r.first_row,
-            CASE WHEN s._hash = v._hash THEN 'duplicate'
-                 WHEN s._hash IS NOT NULL THEN 'conflict_stored'
-                 WHEN v._hash = r.first_hash THEN 'duplicate'
-                 ELSE 'conflict_file' END AS status
-        FROM valid v LEFT JOIN ranked r USING (_row) LEFT JOIN stored s ON v.id = s.id
+        stored AS (
+            SELECT t.{rid} AS id, {content_sql(kind, [], "t", stored_items)} AS content
+            FROM {table} t {items_join}
+            WHERE t.{rid} IN (SELECT id FROM known)
+        ),
+        ranked AS (
+            SELECT *, row_number() OVER w AS rn, first_value(content) OVER w AS first_content,
+                   first_value(_row) OVER w AS first_row
+            FROM candidates WINDOW w AS (PARTITION BY id ORDER BY _row)
+        )
+        SELECT r._row, r.first_row,
+            CASE WHEN s.content = r.content THEN 'duplicate'
+                 WHEN s.content IS NOT NULL THEN 'conflict_stored'
+                 WHEN r.rn > 1 AND r.content = r.first_content THEN 'duplicate'
+                 WHEN r.rn > 1 THEN 'conflict_file' END AS status
+        FROM ranked r LEFT JOIN stored s USING (id)
         WHERE s.id IS NOT NULL OR r.rn > 1
     """
 
@@ -208,21 +226,27 @@ def _quarantine_rows(
         f"SELECT f._row, f._key, f.reasons{', ' + select if select else ''} "
         "FROM _final f JOIN _mapped m USING (_row) WHERE f._status = 'quarantined' ORDER BY f._row"
     )
+    masked: dict[str, str] = {}  # refused rows repeat values: mask each distinct one once
+
+    def mask(value: str) -> str:
+        if value not in masked:
+            masked[value] = mask_text(value)
+        return masked[value]
+
     entries: dict[str, tuple[int, str, list[str]]] = {}
     for row, key, reasons, *values in con.execute(query).fetchall():
         data = {
-            p.source: (v if p.name in identifiers else mask_text(v))
+            p.source: (v if p.name in identifiers else mask(v))
             for p, v in zip(sourced, values, strict=True)
             if v is not None and p.source is not None
         }
-        entries[key] = (row, json.dumps(data, ensure_ascii=False), [mask_text(r) for r in reasons])
+        entries[key] = (row, json.dumps(data, ensure_ascii=False), [mask(r) for r in reasons])
     for bad in raw.bad_rows:
-        masked = mask_text(bad.text)
         key = "row_" + hashlib.md5(bad.text.encode()).hexdigest()
         entries[key] = (
             bad.row,
-            json.dumps({"_text": masked}, ensure_ascii=False),
-            [mask_text(bad.reason)],
+            json.dumps({"_text": mask(bad.text)}, ensure_ascii=False),
+            [mask(bad.reason)],
         )
     return pa.table(
         {
@@ -243,8 +267,8 @@ def _store(
     """Write the file's outcome; runs inside the caller's transaction."""
     names = ", ".join(ident(n) for n in kind.names)
     con.execute(
-        f"INSERT INTO {ident(kind.table)} ({names}, _hash, _ingest) "
-        f"SELECT {names}, _hash, {ingest} FROM _final WHERE _status = 'accepted'"
+        f"INSERT INTO {ident(kind.table)} ({names}, _ingest) "
+        f"SELECT {names}, {ingest} FROM _final WHERE _status = 'accepted'"
     )
     if kind.items_table:
         for item in (p.name for p in plans if p.name not in kind.names):
@@ -311,13 +335,16 @@ def ingest_file(
         channels, touchpoints = _lookup_tables(workspace.model)
         con.register("_channels", channels)
         con.register("_touchpoints", touchpoints)
-        con.register("_pseudo", _pseudonyms(con, chosen, key))
+        _pseudonyms(con, chosen, key)
         con.register("_masked", _masked_texts(con, chosen))
         con.execute(
             f"CREATE TEMP TABLE _stage AS {stage_select(chosen, plans, workspace.model, settings)}"
         )
         step("checking duplicates")
-        con.execute(f"CREATE TEMP TABLE _status AS {_dedupe_sql(chosen)}")
+        items = [p.name for p in plans if p.name not in chosen.names]
+        if settings.content_ids:
+            con.execute(content_ids_sql(chosen, items))
+        con.execute(f"CREATE TEMP TABLE _status AS {_dedupe_sql(chosen, items)}")
         con.execute(f"CREATE TEMP VIEW _final AS {_final_sql(chosen)}")
         counts = dict(con.execute("SELECT _status, count(*) FROM _final GROUP BY ALL").fetchall())
         step("storing")

@@ -25,7 +25,7 @@ import pyarrow.json as pajson
 import pyarrow.parquet as pq
 
 from touchpoints.errors import FileFormatError
-from touchpoints.ingest.encoding import detect_encoding
+from touchpoints.ingest.encoding import bom_encoding, detect_encoding
 
 FileFormat = Literal["csv", "xlsx", "json", "jsonl", "parquet"]
 EXTENSIONS: dict[str, FileFormat] = {
@@ -157,7 +157,20 @@ def _sniff_delimiter(sample: str, suffix: str) -> str:
 
 
 def read_csv(path: Path, *, encoding: str | None = None, delimiter: str | None = None) -> RawTable:
-    encoding = encoding or detect_encoding(path)
+    """Read a CSV as text. Without a declared encoding, UTF-8 is tried first (Arrow checks it
+    as it parses, at no extra pass) and the file is examined only if that fails."""
+    if encoding is not None:
+        return _read_csv(path, encoding, delimiter)
+    guess = bom_encoding(path) or "utf-8"
+    try:
+        return _read_csv(path, guess, delimiter)
+    except (UnicodeDecodeError, pa.ArrowInvalid) as exc:
+        if guess != "utf-8" or ("UTF8" not in str(exc) and not isinstance(exc, UnicodeDecodeError)):
+            raise FileFormatError(f"{path}: not a readable CSV file ({exc})") from None
+    return _read_csv(path, detect_encoding(path), delimiter)
+
+
+def _read_csv(path: Path, encoding: str, delimiter: str | None) -> RawTable:
     with path.open(encoding=encoding, newline="") as handle:
         sample = handle.read(1 << 16)
     if not sample.strip():
@@ -189,19 +202,13 @@ def read_csv(path: Path, *, encoding: str | None = None, delimiter: str | None =
             parse_options=pacsv.ParseOptions(
                 delimiter=delimiter, newlines_in_values=True, invalid_row_handler=on_invalid
             ),
-            convert_options=pacsv.ConvertOptions(
-                column_types=dict.fromkeys(header, pa.string()),
-                strings_can_be_null=True,
-                null_values=[""],
-            ),
+            # Empty cells stay "": validation treats blanks as missing anyway.
+            convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(header, pa.string())),
         )
 
-    try:
-        table = parse(threads=True)
-        if any(b.row == 0 for b in bad):  # row numbers are only known when read in order
-            table = parse(threads=False)
-    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
-        raise FileFormatError(f"{path}: not a readable CSV file ({exc})") from None
+    table = parse(threads=True)
+    if any(b.row == 0 for b in bad):  # row numbers are only known when read in order
+        table = parse(threads=False)
     table = table.rename_columns(headers)
     total = table.num_rows + len(bad)
     numbers = np.arange(2, total + 2, dtype=np.int64)

@@ -109,18 +109,15 @@ class _Built:
     """Pieces of the stage query.
 
     ``inner`` expressions see the mapped row as ``m`` and the lookups (aliases ``__x``);
-    ``outer``, ``reasons`` and ``hashed`` see the mapped columns and those aliases unprefixed.
+    ``outer`` and ``reasons`` see the mapped columns and those aliases unprefixed.
     """
 
     inner: list[str] = field(default_factory=list)
     outer: list[str] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
-    hashed: list[str] = field(default_factory=list)
 
     def typed(self, name: str, expr: str) -> None:
-        """A final column that is also part of the content hash."""
         self.outer.append(f"{expr} AS {ident(name)}")
-        self.hashed.append(expr)
 
 
 def _timestamp(name: str, settings: StageSettings, out: _Built) -> None:
@@ -138,7 +135,6 @@ def _timestamp(name: str, settings: StageSettings, out: _Built) -> None:
     )
     ok = "year(__ts) BETWEEN 1970 AND 2100"
     out.outer.append(f"CASE WHEN {ok} THEN __ts END AS {raw}")
-    out.hashed.append(f"epoch_us(CASE WHEN {ok} THEN __ts END)")
     out.reasons.append(
         f"CASE WHEN {raw} IS NULL THEN {lit(name + ': missing')} "
         f"WHEN __ts IS NULL THEN {lit(name + ': cannot parse ')} || '''' || {raw} || '''' "
@@ -229,6 +225,35 @@ def _joined(expressions: list[str]) -> str:
     return f"concat_ws(chr(31), {parts})"
 
 
+def content_sql(kind: Kind, items: list[str], alias: str, stored_items: str | None = None) -> str:
+    """A record's canonical content as one string, from its typed columns.
+
+    The same expression reads staged rows and stored rows, so equal content gives equal
+    strings under any engine version (unlike a stored hash). Items are ``name=value`` in name
+    order; for stored rows ``stored_items`` is their aggregate from the items table.
+    """
+    parts = [
+        f"epoch_us({alias}.{ident(c.name)})"
+        if c.role == "timestamp"
+        else f"{alias}.{ident(c.name)}"
+        for c in kind.columns
+        if c.role != "id"
+    ]
+    if stored_items is None:
+        pairs = ", ".join(
+            f"CASE WHEN {alias}.{ident(i)} IS NOT NULL "
+            f"THEN {lit(i + '=')} || CAST({alias}.{ident(i)} AS VARCHAR) END"
+            for i in sorted(items)
+        )
+        stored_items = f"concat_ws(chr(31), {pairs})" if pairs else "''"
+    return f"{_joined(parts)} || chr(29) || COALESCE({stored_items}, '')"
+
+
+STORED_ITEMS = (
+    "string_agg(item || '=' || COALESCE(CAST(value AS VARCHAR), text), chr(31) ORDER BY item)"
+)
+
+
 def _joins(kind: Kind) -> str:
     joins = ["_mapped m"]
     if "channel" in kind.names:
@@ -248,11 +273,10 @@ def _joins(kind: Kind) -> str:
 def stage_select(
     kind: Kind, plans: list[ColumnPlan], model: CXModel, settings: StageSettings
 ) -> str:
-    """SELECT over ``_mapped`` giving typed columns, ``_hash``, ``_key`` and ``reasons``.
+    """SELECT over ``_mapped`` giving typed columns, ``_key`` and ``reasons``.
 
-    ``_hash`` is the MD5 (as a number) of the canonical values (identifiers pseudonymised, text
-    masked): stable across versions, unlike DuckDB's ``hash``. ``_key`` keys the quarantine:
-    the record's id, else the MD5 of the row as mapped.
+    ``_key`` keys the quarantine: the record's id, else the MD5 of the row as mapped. With
+    ``ids: content`` a missing id is filled afterwards (:func:`content_ids_sql`).
     """
     built = _Built()
     for column in kind.columns:
@@ -267,19 +291,22 @@ def stage_select(
             "'response: no answer (a score, an item or a comment is needed)' END"
         )
     id_expr = ident(kind.id_column)
-    if settings.content_ids:
-        id_expr = f"COALESCE({id_expr}, 'h_' || lower(lpad(to_hex(__hash), 32, '0'))[1:16])"
     raw_hash = f"md5({_joined([ident(p.name) for p in plans])})"
     outer = [
         "_row",
         f"{id_expr} AS {ident(kind.id_column)}",
         *built.outer,
-        "__hash AS _hash",
         f"COALESCE({id_expr}, 'row_' || {raw_hash}) AS _key",
         f"list_filter([{', '.join(built.reasons)}]::VARCHAR[], r -> r IS NOT NULL) AS reasons",
     ]
     return (
-        f"WITH t AS (SELECT {', '.join(['m.*', *built.inner])} FROM {_joins(kind)}), "
-        f"h AS (SELECT *, md5_number({_joined(built.hashed)}) AS __hash FROM t) "
-        f"SELECT {', '.join(outer)} FROM h"
+        f"WITH t AS (SELECT {', '.join(['m.*', *built.inner])} FROM {_joins(kind)}) "
+        f"SELECT {', '.join(outer)} FROM t"
     )
+
+
+def content_ids_sql(kind: Kind, items: list[str]) -> str:
+    """Fill missing ids from the content (``ids: content``): ``h_`` + 16 hex digits of MD5."""
+    rid = ident(kind.id_column)
+    derived = f"'h_' || md5({content_sql(kind, items, '_stage')})[1:16]"
+    return f"UPDATE _stage SET {rid} = {derived}, _key = {derived} WHERE {rid} IS NULL"

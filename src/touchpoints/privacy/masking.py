@@ -9,6 +9,7 @@ characters: ``电话13800138000`` must still be masked.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # Text without any of these holds nothing to mask: the fast path for most comments. Written
 # for both Python and RE2 (DuckDB), so the engine can skip such texts before Python sees them.
@@ -33,6 +34,7 @@ _INTERNATIONAL = re.compile(r"(?:\+|00)\d{1,3}(?:[ \-]?(?:\(\d{1,4}\)|\d{1,4})){
 _LANDLINE_CN = re.compile(r"(?:\(0\d{2,3}\) ?|0\d{2,3}-)\d{7,8}")
 _US_PHONE = re.compile(r"\(?\d{3}\)?[ \-]\d{3}-\d{4}")
 _MAX_GROUPS = 6  # no format above has more groups; bounds the search on long number runs
+_MIN_DIGITS = 8  # nor fewer digits (+1 555 1234 is the shortest international number taken)
 
 
 def _valid_resident_id(digits: str) -> bool:
@@ -52,9 +54,12 @@ def _luhn(digits: str) -> bool:
     return total % 10 == 0
 
 
+@lru_cache(maxsize=1 << 16)
 def _classify(candidate: str) -> str | None:
     """The mask for a number written as ``candidate``, or ``None`` if it is not personal."""
     digits = re.sub(r"[^\dXx]", "", candidate)
+    if len(digits) < _MIN_DIGITS:
+        return None
     if _RESIDENT_ID.fullmatch(candidate) and _valid_resident_id(digits):
         return "[id]"
     if not digits.isdigit():
@@ -93,7 +98,10 @@ def _mask_number(match: re.Match[str]) -> str:
     A run may join a phone number to a neighbouring number ("2 138 0013 8000"), so slices
     of up to ``_MAX_GROUPS`` whole groups are tried, not only the run as it stands.
     """
-    groups = _GROUP_SPLIT.split(match.group(0))
+    run = match.group(0)
+    if sum(map(str.isdigit, run)) < _MIN_DIGITS:
+        return run
+    groups = _GROUP_SPLIT.split(run)
     out: list[str] = []
     i = 0
     while i < len(groups):
@@ -110,8 +118,10 @@ def _mask_number(match: re.Match[str]) -> str:
 
 
 def _mask_once(text: str) -> str:
-    text = _EMAIL.sub("[email]", text)
-    text = _IP.sub("[ip]", text)
+    if "@" in text:
+        text = _EMAIL.sub("[email]", text)
+    if "." in text:
+        text = _IP.sub("[ip]", text)
     return _NUMBER.sub(_mask_number, text)
 
 
@@ -129,6 +139,6 @@ def mask_text(text: str) -> str:
     """
     if not text or not _MAYBE_PII.search(text):
         return text
-    while (masked := _mask_once(text)) != text:
+    while (masked := _mask_once(text)) != text and _MAYBE_PII.search(masked):
         text = masked
-    return text
+    return masked

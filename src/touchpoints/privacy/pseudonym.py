@@ -5,6 +5,9 @@ before hashing (CONTRACTS.md, *Identity*): trimmed; e-mail lower-cased; phone nu
 to digits with their country code, an 11-digit number starting with 1 read as a Chinese mobile
 (+86). The hash is HMAC-SHA256 under the workspace key, so without the key nobody can test
 whether a known phone number is in the warehouse.
+
+Ingestion computes pseudonyms in the engine (:func:`pseudonym_sql`); the Python functions
+are the reference it is tested against, and serve single values.
 """
 
 from __future__ import annotations
@@ -15,17 +18,20 @@ import re
 
 PSEUDONYM_PATTERN = r"cx_[0-9a-f]{16}"
 _PSEUDONYM = re.compile(PSEUDONYM_PATTERN)
-_PHONE_LIKE = re.compile(r"^\+?[\d\s\-().]{7,}$")
-_NON_DIGIT = re.compile(r"\D")
+# Explicit classes, so that Python and DuckDB's RE2 read identifiers the same way. Spaces
+# include the ideographic space (U+3000) of Chinese input methods and the no-break space.
+_SPACE = " \t\n\r\f\v\u3000\u00a0"
+_SPACE_RE2 = r" \t\n\r\f\v\x{3000}\x{00a0}"
+_PHONE_LIKE = re.compile(rf"\+?[0-9{_SPACE}\-().]{{7,}}")
+_NON_DIGIT = re.compile(r"[^0-9]")
 
 
 def is_pseudonym(value: str) -> bool:
     """Whether ``value`` already has the form of a pseudonym (``cx_`` + 16 hex digits)."""
-    return _PSEUDONYM.fullmatch(value) is not None
+    return value.startswith("cx_") and _PSEUDONYM.fullmatch(value) is not None
 
 
-def _normalise_phone(value: str) -> str:
-    digits = _NON_DIGIT.sub("", value)
+def _normalise_phone(value: str, digits: str) -> str:
     if value.startswith("+"):
         return "+" + digits
     if digits.startswith("00"):
@@ -47,16 +53,55 @@ def normalise_identifier(value: str) -> str | None:
     >>> normalise_identifier("+86-138-0013-8000")
     '+8613800138000'
     """
-    text = value.strip()
+    text = value.strip(_SPACE)
     if not text:
         return None
     if "@" in text:
         return text.lower()
-    if _PHONE_LIKE.match(text) and sum(ch.isdigit() for ch in text) >= 7:
-        return _normalise_phone(text)
+    if _PHONE_LIKE.fullmatch(text):
+        digits = _NON_DIGIT.sub("", text)
+        if len(digits) >= 7:
+            return _normalise_phone(text, digits)
     return text
 
 
 def pseudonymise(key: bytes, normalised: str) -> str:
     """``cx_`` + the first 16 hex digits of HMAC-SHA256(key, identifier)."""
     return "cx_" + hmac.digest(key, normalised.encode("utf-8"), hashlib.sha256).hex()[:16]
+
+
+def normalise_sql(expr: str) -> str:
+    """:func:`normalise_identifier` as a DuckDB expression over the text ``expr``."""
+    text = f"regexp_replace({expr}, '^[{_SPACE_RE2}]+|[{_SPACE_RE2}]+$', '', 'g')"
+    digits = f"regexp_replace({text}, '[^0-9]', '', 'g')"
+    phone = (
+        f"CASE WHEN starts_with({text}, '+') THEN '+' || {digits} "
+        f"WHEN starts_with({digits}, '00') THEN '+' || {digits}[3:] "
+        f"WHEN length({digits}) = 11 AND starts_with({digits}, '1') THEN '+86' || {digits} "
+        f"WHEN length({digits}) = 13 AND starts_with({digits}, '861') THEN '+' || {digits} "
+        f"ELSE {digits} END"
+    )
+    return (
+        f"CASE WHEN {text} = '' THEN NULL "
+        f"WHEN contains({text}, '@') THEN lower({text}) "
+        f"WHEN regexp_full_match({text}, '\\+?[0-9{_SPACE_RE2}\\-().]{{7,}}') "
+        f"AND length({digits}) >= 7 THEN {phone} "
+        f"ELSE {text} END"
+    )
+
+
+def hmac_pads(key: bytes) -> tuple[bytes, bytes]:
+    """The inner and outer padded keys of HMAC-SHA256 (RFC 2104) for a key of ≤ 64 bytes."""
+    if len(key) > 64:
+        raise ValueError("pseudonym keys are at most 64 bytes")
+    block = key.ljust(64, b"\0")
+    return bytes(b ^ 0x36 for b in block), bytes(b ^ 0x5C for b in block)
+
+
+def pseudonym_sql(normalised: str, inner: str, outer: str) -> str:
+    """:func:`pseudonymise` as a DuckDB expression: HMAC-SHA256 from two SHA-256 calls.
+
+    ``inner`` and ``outer`` are SQL expressions (parameters) holding :func:`hmac_pads`.
+    """
+    digest = f"sha256({outer} || unhex(sha256({inner} || encode({normalised}))))"
+    return f"'cx_' || {digest}[1:16]"

@@ -30,6 +30,9 @@ class Warehouse:
             ) from None
         # Stored timestamps are UTC; rendering them in UTC keeps exports reproducible.
         self.con.execute("SET TimeZone = 'UTC'")
+        # Rows carry their own order (ids, timestamps, row numbers): letting DuckDB write in
+        # any order makes large inserts and temporary tables markedly faster.
+        self.con.execute("SET preserve_insertion_order = false")
         migrate(self.con)
         self._ibis: Any = None
 

@@ -33,7 +33,7 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
             response_id VARCHAR NOT NULL, ts TIMESTAMPTZ NOT NULL, customer VARCHAR,
             channel VARCHAR, touchpoint VARCHAR, nps SMALLINT, csat SMALLINT, ces SMALLINT,
             comment VARCHAR, language VARCHAR, segment VARCHAR, region VARCHAR,
-            variant VARCHAR, brand VARCHAR, _hash UHUGEINT NOT NULL, _ingest INTEGER NOT NULL
+            variant VARCHAR, brand VARCHAR, _ingest INTEGER NOT NULL
         );
         -- item answers (attr.*, kano.*, servqual.*, sem.*, item.*) in long form: numeric
         -- conventions in value, free items in text.
