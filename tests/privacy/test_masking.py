@@ -378,3 +378,17 @@ def test_any_luhn_valid_card_number_is_masked(card: str) -> None:
     is_id = card.isdigit() and len(card) == 18 and id_check_char(card[:17]) == card[17]
     expected = "[id]" if is_id else "[card]"
     assert mask_text(f"card {card} ok") == f"card {expected} ok"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("(13800138000)", "([phone])"),
+        ("(call 13800138000)", "(call [phone])"),
+        ("电话13000000000)", "电话[phone])"),
+        ("座机(010) 12345678)", "座机[phone])"),
+        ("(11010519491231002X)", "([id])"),
+    ],
+)
+def test_brackets_around_a_number_stay_outside_the_mask(text: str, expected: str) -> None:
+    assert mask_text(text) == expected

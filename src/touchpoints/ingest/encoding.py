@@ -9,6 +9,7 @@ look like valid UTF-8 for its first kilobytes.
 from __future__ import annotations
 
 import codecs
+import re
 from pathlib import Path
 
 from charset_normalizer import from_bytes
@@ -28,6 +29,20 @@ def _decodes(path: Path, encoding: str) -> bool:
     except UnicodeDecodeError:
         return False
     return True
+
+
+def _looks_chinese(path: Path) -> bool:
+    """Whether the non-ASCII bytes are mostly GB2312 pairs (both bytes A1–FE).
+
+    GB18030 decodes almost any bytes, so a Western file with a few stray high bytes (Excel
+    for Mac's curly quotes) would "decode" into odd Chinese characters. Real Chinese text in
+    GBK is made almost entirely of such pairs; stray bytes are not.
+    """
+    with path.open("rb") as handle:
+        sample = handle.read(1 << 20)
+    high = len(re.findall(rb"[\x80-\xff]", sample))
+    pairs = len(re.findall(rb"[\xa1-\xfe][\xa1-\xfe]", sample))
+    return high > 0 and 2 * pairs >= 0.5 * high
 
 
 def bom_encoding(path: Path) -> str | None:
@@ -51,7 +66,7 @@ def detect_encoding(path: Path) -> str:
         return bom
     if _decodes(path, "utf-8"):
         return "utf-8"
-    if _decodes(path, "gb18030"):
+    if _decodes(path, "gb18030") and _looks_chinese(path):
         return "gb18030"
     with path.open("rb") as handle:
         guess = from_bytes(handle.read(1 << 20)).best()

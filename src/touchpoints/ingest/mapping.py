@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from touchpoints.errors import MappingError
 from touchpoints.ingest.kinds import ITEM_PREFIXES, KINDS, Kind, item_name_problem
+from touchpoints.ingest.readers import FileFormat
 from touchpoints.model import CXModel
 from touchpoints.model.load import format_path
 
@@ -49,7 +50,7 @@ class Mapping(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     kind: str | None = None
-    format: Literal["csv", "xlsx", "json", "jsonl", "parquet"] | None = None
+    format: FileFormat | None = None
     columns: dict[str, str] = {}
     values: dict[str, dict[str, Scalar | None]] = {}
     recode: dict[str, dict[str, Scalar | None]] = {}
@@ -151,6 +152,8 @@ def plan_columns(
         elif why := item_name_problem(name):
             problems.append(f"columns.{name}: {why}")
     present = set(headers)
+    # Headers are read trimmed; a mapping may quote one with its stray spaces.
+    columns = {name: source.strip() for name, source in columns.items()}
     for name, source in columns.items():
         if source not in present:
             problems.append(

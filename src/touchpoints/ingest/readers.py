@@ -12,6 +12,7 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,8 +27,20 @@ import pyarrow.parquet as pq
 
 from touchpoints.errors import FileFormatError
 from touchpoints.ingest.encoding import bom_encoding, detect_encoding
+from touchpoints.ingest.exports import SURVEY_TOOLS, column_names, header_rows
 
-FileFormat = Literal["csv", "xlsx", "json", "jsonl", "parquet"]
+FileFormat = Literal[
+    "csv",
+    "xlsx",
+    "json",
+    "jsonl",
+    "parquet",
+    "qualtrics",
+    "surveymonkey",
+    "limesurvey",
+    "formbricks",
+]
+SPREADSHEETS = (".xlsx", ".xlsm", ".xls")
 EXTENSIONS: dict[str, FileFormat] = {
     ".csv": "csv",
     ".tsv": "csv",
@@ -129,20 +142,22 @@ def _as_text(table: pa.Table) -> pa.Table:
     return pa.table(columns, names=unique_headers(table.column_names))
 
 
-def _from_records(records: list[list[Any]], first_row: int) -> RawTable:
-    """A header row and data rows (spreadsheets) into a RawTable."""
+def _from_records(records: list[list[Any]], tool: str | None) -> RawTable:
+    """Header rows and data rows (spreadsheets) into a RawTable."""
     if not records:
         raise FileFormatError("the sheet is empty: no header row")
-    headers = unique_headers(records[0])
+    texts = [[_cell_text(v) for v in r] for r in records[:3]]
+    skip = header_rows(tool, texts)
+    headers = unique_headers(column_names(tool, texts[:skip]))
     width = len(headers)
-    body = records[1:]
+    body = records[skip:]
     while body and all(_cell_text(v) is None for v in body[-1]):
         body.pop()
     columns = [
         pa.array([_cell_text(r[i]) if i < len(r) else None for r in body], pa.string())
         for i in range(width)
     ]
-    rows = pa.array(np.arange(first_row, first_row + len(body), dtype=np.int64))
+    rows = pa.array(np.arange(skip + 1, skip + 1 + len(body), dtype=np.int64))
     return RawTable(pa.table(columns, names=headers), rows)
 
 
@@ -150,34 +165,40 @@ def _sniff_delimiter(sample: str, suffix: str) -> str:
     """The separator used most in the header line (answers may hold any of them)."""
     if suffix == ".tsv":
         return "\t"
-    header = sample.split("\n", 1)[0]
+    header = re.split(r"\r\n|\r|\n", sample, maxsplit=1)[0]
     counts = {d: header.count(d) for d in (",", ";", "\t", "|")}
     best = max(counts, key=lambda d: counts[d])
     return best if counts[best] else ","
 
 
-def read_csv(path: Path, *, encoding: str | None = None, delimiter: str | None = None) -> RawTable:
+def read_csv(
+    path: Path,
+    *,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    tool: str | None = None,
+) -> RawTable:
     """Read a CSV as text. Without a declared encoding, UTF-8 is tried first (Arrow checks it
     as it parses, at no extra pass) and the file is examined only if that fails."""
     if encoding is not None:
-        return _read_csv(path, encoding, delimiter)
+        return _read_csv(path, encoding, delimiter, tool)
     guess = bom_encoding(path) or "utf-8"
     try:
-        return _read_csv(path, guess, delimiter)
+        return _read_csv(path, guess, delimiter, tool)
     except (UnicodeDecodeError, pa.ArrowInvalid) as exc:
         if guess != "utf-8" or ("UTF8" not in str(exc) and not isinstance(exc, UnicodeDecodeError)):
             raise FileFormatError(f"{path}: not a readable CSV file ({exc})") from None
-    return _read_csv(path, detect_encoding(path), delimiter)
+    return _read_csv(path, detect_encoding(path), delimiter, tool)
 
 
-def _read_csv(path: Path, encoding: str, delimiter: str | None) -> RawTable:
-    with path.open(encoding=encoding, newline="") as handle:
+def _read_csv(path: Path, encoding: str, delimiter: str | None, tool: str | None) -> RawTable:
+    with path.open(encoding=encoding) as handle:  # universal newlines: Excel for Mac writes CR
         sample = handle.read(1 << 16)
     if not sample.strip():
         raise FileFormatError(f"{path}: the file is empty")
     delimiter = delimiter or _sniff_delimiter(sample, path.suffix.lower())
-    header = next(csv.reader(io.StringIO(sample), delimiter=delimiter))
-    headers = unique_headers(header)
+    width = len(next(csv.reader(io.StringIO(sample), delimiter=delimiter)))
+    generated = [f"f{i}" for i in range(width)]
     bad: list[BadRow] = []
 
     def on_invalid(row: Any) -> str:
@@ -198,26 +219,33 @@ def _read_csv(path: Path, encoding: str, delimiter: str | None) -> RawTable:
                 encoding="utf8" if encoding in ("utf-8", "utf-8-sig") else encoding,
                 use_threads=threads,
                 block_size=1 << 24,
+                # Header rows are read as data and named here: some exports have several.
+                column_names=generated,
             ),
             parse_options=pacsv.ParseOptions(
                 delimiter=delimiter, newlines_in_values=True, invalid_row_handler=on_invalid
             ),
             # Empty cells stay "": validation treats blanks as missing anyway.
-            convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(header, pa.string())),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(generated, pa.string())
+            ),
         )
 
     table = parse(threads=True)
     if any(b.row == 0 for b in bad):  # row numbers are only known when read in order
         table = parse(threads=False)
-    table = table.rename_columns(headers)
+    first = [list(r.values()) for r in table.slice(0, 3).to_pylist()]
+    skip = header_rows(tool, first)
+    names = unique_headers(column_names(tool, first[:skip]))
     total = table.num_rows + len(bad)
-    numbers = np.arange(2, total + 2, dtype=np.int64)
+    numbers = np.arange(1, total + 1, dtype=np.int64)
     if bad:
         numbers = numbers[~np.isin(numbers, [b.row for b in bad])]
-    return RawTable(table, pa.array(numbers), bad, encoding)
+    data = table.slice(skip).rename_columns(names)
+    return RawTable(data, pa.array(numbers[skip:]), bad, encoding)
 
 
-def read_xlsx(path: Path, *, sheet: str | int | None = None) -> RawTable:
+def read_xlsx(path: Path, *, sheet: str | int | None = None, tool: str | None = None) -> RawTable:
     from python_calamine import CalamineWorkbook
 
     try:
@@ -235,7 +263,7 @@ def read_xlsx(path: Path, *, sheet: str | int | None = None) -> RawTable:
     except Exception:
         names = ", ".join(book.sheet_names)
         raise FileFormatError(f"{path}: no sheet {sheet!r} (sheets: {names})") from None
-    return _from_records(data.to_python(skip_empty_area=False), first_row=2)
+    return _from_records(data.to_python(skip_empty_area=False), tool)
 
 
 def read_json(path: Path) -> RawTable:
@@ -313,10 +341,11 @@ def read_file(
     """Read ``path`` in format ``fmt`` as text; raise :class:`FileFormatError` if impossible."""
     if not path.is_file():
         raise FileFormatError(f"{path}: no such file")
-    if fmt == "csv":
-        return read_csv(path, encoding=encoding, delimiter=delimiter)
-    if fmt == "xlsx":
-        return read_xlsx(path, sheet=sheet)
+    tool = fmt if fmt in SURVEY_TOOLS else None
+    if fmt == "xlsx" or (tool and path.suffix.lower() in SPREADSHEETS):
+        return read_xlsx(path, sheet=sheet, tool=tool)
+    if fmt == "csv" or tool:
+        return read_csv(path, encoding=encoding, delimiter=delimiter, tool=tool)
     if fmt == "json":
         return read_json(path)
     if fmt == "jsonl":

@@ -78,17 +78,28 @@ def _classify(candidate: str) -> str | None:
     return None
 
 
+def _readings(body: str) -> list[tuple[str, str, str]]:
+    """(before, number, after) ways to read a run: brackets that belong to the sentence
+    ("(call 138…)") and an X that is a letter ("138…Xiaomi") are not part of the number."""
+    before = after = ""
+    if body.endswith(")") and body.count(")") > body.count("("):
+        body, after = body[:-1], ")"
+    if body.startswith("(") and body.count("(") > body.count(")"):
+        body, before = body[1:], "("
+    readings = [(before, body, after)]
+    if body.startswith("(") and body.endswith(")"):
+        readings.append((before + "(", body[1:-1], ")" + after))
+    return readings + [(b, n[:-1], n[-1] + a) for b, n, a in readings if n[-1:] in ("X", "x")]
+
+
 def _mask_slice(text: str) -> str | None:
     """``text`` (groups of one run) with its number masked, or ``None``."""
     body = text.lstrip(" -")
     lead = text[: len(text) - len(body)]
-    mask = _classify(body)
-    if mask:
-        return lead + mask
-    if body[-1:] in ("X", "x"):  # an X after a phone number is a letter, not a check digit
-        mask = _classify(body[:-1])
+    for before, number, after in _readings(body):
+        mask = _classify(number)
         if mask:
-            return lead + mask + body[-1]
+            return lead + before + mask + after
     return None
 
 
