@@ -130,7 +130,7 @@ def test_auto_mapping_uses_model_column_aliases(workspace: Workspace, tmp_path: 
         ("kind: responses\ncolumns: {nsp: Q1}\n", "columns.nsp: not a column of responses"),
         ("kind: responses\ncolumns: {response_id: ID, nps: Q9}\n", "columns.nps: no column 'Q9'"),
         ("kind: responses\ncolumns: {response_id: ID, kano.price: Q1}\n", "KANO items are"),
-        ("kind: orders\n", "unknown kind 'orders'"),
+        ("kind: order\n", "unknown kind 'order'"),
         ("kind: responses\ncolumn: {}\n", "column: Extra inputs are not permitted"),
         ("kind: responses\ntimezone: Mars/Base\n", "unknown time zone 'Mars/Base'"),
         ("kind: responses\ncolumns: {ts: Date, nps: Q1}\n", "no column for response_id"),

@@ -149,6 +149,8 @@ def plan_columns(
             problems.append(
                 f"columns.{name}: not a column of {kind.name} ({', '.join(kind.names)})"
             )
+        elif kind.items_table is None:
+            problems.append(f"columns.{name}: {kind.name} have no item columns")
         elif why := item_name_problem(name):
             problems.append(f"columns.{name}: {why}")
     present = set(headers)
@@ -161,13 +163,14 @@ def plan_columns(
             )
     if problems:
         raise MappingError("; ".join(problems))
-    id_column = kind.id_column
-    if id_column not in columns and id_column not in mapping.constants and mapping.ids != "content":
-        found = ", ".join(headers)
-        raise MappingError(
-            f"no column for {id_column} in {file} (columns: {found}): map one, or say "
-            "`ids: content` in a mapping if the source has no id"
-        )
+    for key in kind.key:
+        content_id = mapping.ids == "content" and kind.column(key).role == "id"
+        if key not in columns and key not in mapping.constants and not content_id:
+            found = ", ".join(headers)
+            hint = (
+                ", or say `ids: content` if the source has no id" if key == kind.id_column else ""
+            )
+            raise MappingError(f"no column for {key} in {file} (columns: {found}): map one{hint}")
     plans = []
     for name in dict.fromkeys([*kind.names, *columns, *mapping.constants]):
         values: dict[str, str | None] = {}

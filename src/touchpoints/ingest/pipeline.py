@@ -24,15 +24,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import pyarrow as pa
 
 from touchpoints.errors import MappingError
+from touchpoints.ingest.dedupe import final_sql, status_sql
 from touchpoints.ingest.kinds import Kind, item_rule
 from touchpoints.ingest.mapping import ColumnPlan, Mapping, load_mapping, plan_columns, resolve_kind
 from touchpoints.ingest.readers import RawTable, format_for, read_file
 from touchpoints.ingest.sql import ident, lit, scalar
 from touchpoints.ingest.validate import (
-    STORED_ITEMS,
     StageSettings,
     content_ids_sql,
-    content_sql,
+    key_sql,
     mapped_select,
     stage_select,
 )
@@ -148,67 +148,6 @@ def _masked_texts(con: Any, kind: Kind) -> pa.Table:
     )
 
 
-def _dedupe_sql(kind: Kind, items: list[str]) -> str:
-    """The valid rows that are *not* simply new: duplicates and conflicting versions.
-
-    Content is compared only for rows whose id repeats in the file or is already stored, so
-    the usual file of new records costs two hash joins, not a hash of every row.
-    """
-    rid = ident(kind.id_column)
-    table = ident(kind.table)
-    stored_items = "NULL"
-    items_join = ""
-    if kind.items_table:
-        stored_items = "i.items"
-        items_join = (
-            f"LEFT JOIN (SELECT {rid}, {STORED_ITEMS} AS items FROM {ident(kind.items_table)} "
-            f"WHERE {rid} IN (SELECT id FROM known) GROUP BY ALL) i USING ({rid})"
-        )
-    return f"""
-        WITH valid AS (SELECT _row, {rid} AS id FROM _stage WHERE len(reasons) = 0),
-        repeated AS (SELECT id FROM valid GROUP BY id HAVING count(*) > 1),
-        known AS (SELECT DISTINCT {rid} AS id FROM {table} SEMI JOIN valid ON {rid} = valid.id),
-        candidates AS (
-            SELECT s._row, s.{rid} AS id, {content_sql(kind, items, "s")} AS content
-            FROM _stage s
-            WHERE len(s.reasons) = 0
-              AND (s.{rid} IN (SELECT id FROM repeated) OR s.{rid} IN (SELECT id FROM known))
-        ),
-        stored AS (
-            SELECT t.{rid} AS id, {content_sql(kind, [], "t", stored_items)} AS content
-            FROM {table} t {items_join}
-            WHERE t.{rid} IN (SELECT id FROM known)
-        ),
-        ranked AS (
-            SELECT *, row_number() OVER w AS rn, first_value(content) OVER w AS first_content,
-                   first_value(_row) OVER w AS first_row
-            FROM candidates WINDOW w AS (PARTITION BY id ORDER BY _row)
-        )
-        SELECT r._row, r.first_row,
-            CASE WHEN s.content = r.content THEN 'duplicate'
-                 WHEN s.content IS NOT NULL THEN 'conflict_stored'
-                 WHEN r.rn > 1 AND r.content = r.first_content THEN 'duplicate'
-                 WHEN r.rn > 1 THEN 'conflict_file' END AS status
-        FROM ranked r LEFT JOIN stored s USING (id)
-        WHERE s.id IS NOT NULL OR r.rn > 1
-    """
-
-
-def _final_sql(kind: Kind) -> str:
-    said = f"{lit(kind.id_column + ': ')} || {ident(kind.id_column)}"
-    return f"""
-        SELECT s.* EXCLUDE (reasons),
-            CASE st.status
-                WHEN 'conflict_stored' THEN [{said} || ' already stored with different content']
-                WHEN 'conflict_file' THEN [{said} || ' appears earlier in this file (row '
-                                           || st.first_row || ') with different content']
-                ELSE s.reasons END AS reasons,
-            CASE WHEN len(s.reasons) > 0 OR st.status LIKE 'conflict%' THEN 'quarantined'
-                 ELSE COALESCE(st.status, 'accepted') END AS _status
-        FROM _stage s LEFT JOIN _status st USING (_row)
-    """
-
-
 def _quarantine_rows(
     con: Any, kind: Kind, plans: list[ColumnPlan], raw: RawTable, file: str, ingest: int
 ) -> pa.Table:
@@ -266,9 +205,27 @@ def _store(
 ) -> None:
     """Write the file's outcome; runs inside the caller's transaction."""
     names = ", ".join(ident(n) for n in kind.names)
+    written = "_status IN ('accepted', 'updated')"
+    table, key = ident(kind.table), key_sql(kind, ident(kind.table))
+    if not kind.event:  # replaced records and superseded versions go to the history
+        replaced = f"{key} IN (SELECT _id FROM _final WHERE _status = 'updated')"
+        history = ident(kind.history_table)
+        con.execute(
+            f"INSERT INTO {history} SELECT *, now(), {ingest} FROM {table} WHERE {replaced}"
+        )
+        con.execute(f"DELETE FROM {table} WHERE {replaced}")
+        if kind.items_table:
+            con.execute(
+                f"DELETE FROM {ident(kind.items_table)} WHERE CAST({ident(kind.id_column)} AS "
+                "VARCHAR) IN (SELECT _id FROM _final WHERE _status = 'updated')"
+            )
+        con.execute(
+            f"INSERT INTO {history} SELECT {names}, {ingest}, now(), {ingest} "
+            f"FROM _final WHERE {written} AND NOT _keep"
+        )
     con.execute(
-        f"INSERT INTO {ident(kind.table)} ({names}, _ingest) "
-        f"SELECT {names}, {ingest} FROM _final WHERE _status = 'accepted'"
+        f"INSERT INTO {table} ({names}, _ingest) "
+        f"SELECT {names}, {ingest} FROM _final WHERE {written} AND _keep"
     )
     if kind.items_table:
         for item in (p.name for p in plans if p.name not in kind.names):
@@ -277,12 +234,23 @@ def _store(
             con.execute(
                 f"INSERT INTO {ident(kind.items_table)} "
                 f"SELECT {ident(kind.id_column)}, {lit(item)}, {value}, {text} "
-                f"FROM _final WHERE _status = 'accepted' AND {column} IS NOT NULL"
+                f"FROM _final WHERE {written} AND _keep AND {column} IS NOT NULL"
             )
     con.execute(
         f"INSERT INTO identities SELECT DISTINCT pseudonym, pseudonym, {ingest} FROM _pseudo "
         "WHERE pseudonym IS NOT NULL AND pseudonym NOT IN (SELECT pseudonym FROM identities)"
     )
+    linked = [c.name for c in kind.columns if c.role == "identifier"]
+    if kind.name == "customers":  # a customer row links its identifiers to one customer
+        con.execute(
+            f"""
+            UPDATE identities SET customer_key = l.customer_key FROM (
+                SELECT DISTINCT unnest([{", ".join(ident(n) for n in linked)}]) AS pseudonym,
+                       customer AS customer_key
+                FROM _final WHERE {written} AND _keep
+            ) l WHERE identities.pseudonym = l.pseudonym
+            """
+        )
     con.register("_quarantine_new", quarantine)
     con.execute(
         "DELETE FROM quarantine WHERE kind = ? AND key IN "
@@ -344,8 +312,8 @@ def ingest_file(
         items = [p.name for p in plans if p.name not in chosen.names]
         if settings.content_ids:
             con.execute(content_ids_sql(chosen, items))
-        con.execute(f"CREATE TEMP TABLE _status AS {_dedupe_sql(chosen, items)}")
-        con.execute(f"CREATE TEMP VIEW _final AS {_final_sql(chosen)}")
+        con.execute(f"CREATE TEMP TABLE _status AS {status_sql(chosen, items)}")
+        con.execute(f"CREATE TEMP VIEW _final AS {final_sql(chosen)}")
         counts = dict(con.execute("SELECT _status, count(*) FROM _final GROUP BY ALL").fetchall())
         step("storing")
         sha = _file_sha256(path)
@@ -356,9 +324,10 @@ def ingest_file(
             _store(con, chosen, plans, quarantine, ingest)
             result = IngestResult(
                 read=raw.read,
-                accepted=counts.get("accepted", 0),
+                accepted=counts.get("accepted", 0) + counts.get("updated", 0),
                 quarantined=counts.get("quarantined", 0) + len(raw.bad_rows),
                 duplicates=counts.get("duplicate", 0),
+                updated=counts.get("updated", 0),
                 kind=chosen.name,
                 file=str(path),
                 ignored_columns=[h for h in raw.headers if h not in sources],

@@ -20,6 +20,8 @@ SKIPPED = ("(跳过)", "(空)")  # 问卷星 writes these for skipped questions
 _LEADING_NUMBER = r"^\s*([+-]?[0-9]+(\.[0-9]+)?)([^0-9A-Za-z.]|$)"
 _NAIVE_ISO = r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([T ][0-9]{1,2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?)?"
 _HAS_ZONE = r"[T ][0-9]{1,2}:[0-9]{2}.*(Z|[+-][0-9]{2}(:?[0-9]{2})?)$"
+_NUMBER = r"[+-]?[0-9]+([.][0-9]+)?"
+_AMOUNT_NOISE = r"[,\s¥$€£]|RMB|CNY|元"  # thousands separators and currency marks
 _LANGUAGE_NAMES = {"中文": "zh", "汉语": "zh", "chinese": "zh", "英文": "en", "english": "en"}
 HASH_NULL = "chr(30)"
 
@@ -88,12 +90,17 @@ def _scale(model: CXModel, column: Column) -> tuple[int, int]:
     return int(low), int(high)
 
 
+def _quoted(name: str) -> str:
+    """SQL for ``name: 'raw value'`` at the start of a reason."""
+    return f"{lit(name + ': ')} || '''' || {ident(name)} || ''''"
+
+
 def _number_reason(
     name: str, num: str, low: float | None, high: float | None, integer: bool
 ) -> str:
     raw = ident(name)
     label = lit(name + ": ")
-    whens = [f"WHEN {num} IS NULL THEN {label} || '''' || {raw} || ''' is not a number'"]
+    whens = [f"WHEN {num} IS NULL THEN {_quoted(name)} || ' is not a number'"]
     if integer:
         whens.append(
             f"WHEN {num} <> round({num}) THEN {label} || {raw} || ' is not a whole number'"
@@ -101,6 +108,8 @@ def _number_reason(
     if low is not None and high is not None:
         span = lit(f" is outside {low:g}–{high:g}")
         whens.append(f"WHEN {num} < {low} OR {num} > {high} THEN {label} || {raw} || {span}")
+    elif low is not None:
+        whens.append(f"WHEN {num} < {low} THEN {label} || {raw} || {lit(f' is below {low:g}')}")
     return f"CASE WHEN {raw} IS NULL THEN NULL {' '.join(whens)} END"
 
 
@@ -109,38 +118,85 @@ class _Built:
     """Pieces of the stage query.
 
     ``inner`` expressions see the mapped row as ``m`` and the lookups (aliases ``__x``);
-    ``outer`` and ``reasons`` see the mapped columns and those aliases unprefixed.
+    ``typed`` (the final value of each column), ``reasons`` see the mapped columns and those
+    aliases unprefixed.
     """
 
     inner: list[str] = field(default_factory=list)
-    outer: list[str] = field(default_factory=list)
+    typed: dict[str, str] = field(default_factory=dict)
     reasons: list[str] = field(default_factory=list)
 
-    def typed(self, name: str, expr: str) -> None:
-        self.outer.append(f"{expr} AS {ident(name)}")
 
-
-def _timestamp(name: str, settings: StageSettings, out: _Built) -> None:
-    raw, inner_raw = ident(name), f"m.{ident(name)}"
+def _naive(raw: str, settings: StageSettings) -> str:
+    """A naive timestamp from text. Only ISO text goes through a cast: DuckDB's cast also
+    reads "7/9/14" — as the year 7."""
     fmts = lit_list(timestamp_formats(settings.dayfirst))
+    return (
+        f"CASE WHEN regexp_full_match({raw}, {lit(_NAIVE_ISO)}) THEN TRY_CAST({raw} AS TIMESTAMP) "
+        f"ELSE try_strptime({raw}, {fmts}) END"
+    )
+
+
+def _time_reasons(name: str, parsed: str, out: _Built, required: bool) -> str:
+    """Reasons of a timestamp or date column; returns the in-range condition."""
+    ok = f"year({parsed}) BETWEEN 1970 AND 2100"
+    missing = f"WHEN {ident(name)} IS NULL THEN {lit(name + ': missing')} " if required else ""
+    out.reasons.append(
+        f"CASE {missing}WHEN {ident(name)} IS NULL THEN NULL "
+        f"WHEN {parsed} IS NULL THEN {lit(name + ': cannot parse ')} || '''' || {ident(name)} "
+        "|| '''' "
+        f"WHEN NOT ({ok}) THEN {_quoted(name)} || ' is out of range (1970–2100)' END"
+    )
+    return ok
+
+
+def _timestamp(column: Column, settings: StageSettings, out: _Built) -> None:
+    name, inner_raw = column.name, f"m.{ident(column.name)}"
+    alias = f"__ts_{name}"
     zone = lit(settings.timezone)
-    # The common case first, with one cheap test. Only ISO text goes through a cast:
-    # DuckDB's cast also reads "7/9/14" — as the year 7.
+    # The common case first, with one cheap test.
     out.inner.append(
         f"CASE WHEN regexp_full_match({inner_raw}, {lit(_NAIVE_ISO)}) "
         f"THEN timezone({zone}, TRY_CAST({inner_raw} AS TIMESTAMP)) "
         f"WHEN regexp_matches({inner_raw}, {lit(_HAS_ZONE)}) "
         f"THEN TRY_CAST({inner_raw} AS TIMESTAMPTZ) "
-        f"ELSE timezone({zone}, try_strptime({inner_raw}, {fmts})) END AS __ts"
+        f"ELSE timezone({zone}, {_naive(inner_raw, settings)}) END AS {alias}"
     )
-    ok = "year(__ts) BETWEEN 1970 AND 2100"
-    out.outer.append(f"CASE WHEN {ok} THEN __ts END AS {raw}")
-    out.reasons.append(
-        f"CASE WHEN {raw} IS NULL THEN {lit(name + ': missing')} "
-        f"WHEN __ts IS NULL THEN {lit(name + ': cannot parse ')} || '''' || {raw} || '''' "
-        f"WHEN NOT ({ok}) THEN {lit(name + ': ')} || '''' || {raw} || "
-        "''' is out of range (1970–2100)' END"
-    )
+    ok = _time_reasons(name, alias, out, column.required)
+    out.typed[name] = f"CASE WHEN {ok} THEN {alias} END"
+
+
+def _date(column: Column, settings: StageSettings, out: _Built) -> None:
+    name = column.name
+    alias = f"__d_{name}"
+    out.inner.append(f"CAST({_naive(f'm.{ident(name)}', settings)} AS DATE) AS {alias}")
+    ok = _time_reasons(name, alias, out, column.required)
+    out.typed[name] = f"CASE WHEN {ok} THEN {alias} END"
+
+
+def _number(column: Column, out: _Built, low: float | None, high: float | None) -> str:
+    """The parsed number of a column (alias); adds its reasons."""
+    name = column.name
+    alias = ident(f"__n_{name}")
+    if column.role == "score":  # answers: a leading number ("10 - Extremely likely", "3分")
+        parsed = f"TRY_CAST(regexp_extract(m.{ident(name)}, {lit(_LEADING_NUMBER)}, 1) AS DOUBLE)"
+    else:  # amounts: "¥1,299.00", "-35.5"
+        bare = f"regexp_replace(m.{ident(name)}, {lit(_AMOUNT_NOISE)}, '', 'g')"
+        parsed = (
+            f"TRY_CAST(CASE WHEN regexp_full_match({bare}, {lit(_NUMBER)}) THEN {bare} END "
+            "AS DOUBLE)"
+        )
+    out.inner.append(f"{parsed} AS {alias}")
+    integer = column.role == "score" or column.integer
+    out.reasons.append(_number_reason(name, alias, low, high, integer))
+    checks = [f"{alias} IS NOT NULL"]
+    if integer:
+        checks.append(f"{alias} = round({alias})")
+    if low is not None:
+        checks.append(f"{alias} >= {low}")
+    if high is not None:
+        checks.append(f"{alias} <= {high}")
+    return f"CASE WHEN {' AND '.join(checks)} THEN {alias} END"
 
 
 def _column_sql(
@@ -149,80 +205,117 @@ def _column_sql(
     name = column.name
     raw, inner_raw = ident(name), f"m.{ident(name)}"
     role = column.role
-    if role == "id":
-        if not settings.content_ids:
-            out.reasons.append(f"CASE WHEN {raw} IS NULL THEN {lit(name + ': missing')} END")
+    derived_id = role == "id" and settings.content_ids
+    if column.required and role not in ("timestamp", "date") and not derived_id:
+        out.reasons.append(f"CASE WHEN {raw} IS NULL THEN {lit(name + ': missing')} END")
+    if role == "id" or role in ("label", "platform"):
+        out.typed[name] = raw
     elif role == "timestamp":
-        _timestamp(name, settings, out)
+        _timestamp(column, settings, out)
+    elif role == "date":
+        _date(column, settings, out)
     elif role == "identifier":
         alias = f"__pseudo_{name}"
         out.inner.append(f"p_{name}.pseudonym AS {alias}")
-        out.typed(name, alias)
+        out.typed[name] = alias
         out.reasons.append(
-            f"CASE WHEN {raw} IS NOT NULL AND {alias} IS NULL THEN {lit(name + ': ')} || '''' "
-            f"|| {raw} || ''' is a pseudonym this workspace did not issue' END"
+            f"CASE WHEN {raw} IS NOT NULL AND {alias} IS NULL THEN {_quoted(name)} "
+            "|| ' is a pseudonym this workspace did not issue' END"
         )
     elif role == "channel":
         out.inner.append("ch.id AS __channel, tp.channel AS __tp_channel")
-        out.typed(name, "COALESCE(__tp_channel, __channel)")
+        resolved = ["__tp_channel", "__channel"]
+        if "platform" in kind.names:  # a review platform names its channel by an alias
+            out.inner.append("pf.id AS __platform_channel")
+            resolved.append("__platform_channel")
+        out.typed[name] = f"COALESCE({', '.join(resolved)})"
         out.reasons.append(
             f"CASE WHEN {raw} IS NOT NULL AND __channel IS NULL "
             f"THEN 'channel: unknown ''' || {raw} || '''' END"
         )
-        out.reasons.append(
-            "CASE WHEN __channel <> __tp_channel THEN 'channel: ''' || channel || ''' contradicts "
-            "touchpoint ''' || touchpoint || ''' (on channel ''' || __tp_channel || ''')' END"
-        )
+        if "touchpoint" in kind.names:
+            out.reasons.append(
+                "CASE WHEN __channel <> __tp_channel THEN 'channel: ''' || channel || "
+                "''' contradicts touchpoint ''' || touchpoint || ''' (on channel ''' "
+                "|| __tp_channel || ''')' END"
+            )
     elif role == "touchpoint":
         out.inner.append("tp.id AS __touchpoint")
-        out.typed(name, "__touchpoint")
+        out.typed[name] = "__touchpoint"
         out.reasons.append(
             f"CASE WHEN {raw} IS NOT NULL AND __touchpoint IS NULL "
             f"THEN 'touchpoint: unknown ''' || {raw} || '''' END"
         )
     elif role == "score":
         low, high = _scale(model, column)
-        num = f"__n_{name}"
-        out.inner.append(
-            f"TRY_CAST(regexp_extract({inner_raw}, {lit(_LEADING_NUMBER)}, 1) AS DOUBLE) AS {num}"
+        out.typed[name] = f"CAST({_number(column, out, low, high)} AS SMALLINT)"
+    elif role == "number":
+        number = _number(column, out, column.low, column.high)
+        out.typed[name] = f"CAST({number} AS BIGINT)" if column.integer else number
+    elif role == "enum":
+        allowed = ", ".join(lit(v) for v in column.values)
+        value = f"lower({raw})"
+        default = lit(column.default) if column.default else "NULL"
+        out.typed[name] = f"CASE WHEN {value} IN ({allowed}) THEN {value} ELSE {default} END"
+        out.reasons.append(
+            f"CASE WHEN {raw} IS NOT NULL AND {value} NOT IN ({allowed}) THEN {_quoted(name)} "
+            f"|| {lit(' is not one of ' + ', '.join(column.values))} END"
         )
-        ok = f"{num} BETWEEN {low} AND {high} AND {num} = round({num})"
-        out.typed(name, f"CASE WHEN {ok} THEN CAST({num} AS SMALLINT) END")
-        out.reasons.append(_number_reason(name, num, low, high, integer=True))
+    elif role == "currency":
+        value = f"upper({raw})"
+        out.typed[name] = (
+            f"CASE WHEN {raw} IS NULL THEN {lit(model.currency)} "
+            f"WHEN regexp_full_match({value}, '[A-Z]{{3}}') THEN {value} END"
+        )
+        out.reasons.append(
+            f"CASE WHEN {raw} IS NOT NULL AND NOT regexp_full_match({value}, '[A-Z]{{3}}') "
+            f"THEN {_quoted(name)} || ' is not a currency code such as CNY' END"
+        )
     elif role == "free_text":
         out.inner.append(f"COALESCE(mk_{name}.text, {inner_raw}) AS __text_{name}")
-        out.typed(name, f"__text_{name}")
+        out.typed[name] = f"__text_{name}"
     elif role == "language":
         names = " ".join(f"WHEN {lit(k)} THEN {lit(v)}" for k, v in _LANGUAGE_NAMES.items())
         given = f"lower(split_part(replace({raw}, '_', '-'), '-', 1))"
-        text = next((ident(c.name) for c in kind.columns if c.role == "free_text"), "NULL")
+        texts = [ident(c.name) for c in kind.columns if c.role == "free_text"]
+        text = f"concat_ws(' ', {', '.join(texts)})" if texts else "NULL"
         detected = (
             f"CASE WHEN regexp_matches({text}, '\\p{{Han}}') THEN 'zh' "
             f"WHEN regexp_matches({text}, '[A-Za-z]') THEN 'en' END"
         )
-        out.typed(name, f"CASE lower({raw}) {names} ELSE COALESCE({given}, {detected}) END")
+        out.typed[name] = f"CASE lower({raw}) {names} ELSE COALESCE({given}, {detected}) END"
     elif role == "brand":
-        out.typed(name, f"COALESCE({raw}, {lit(model.name)})")
-    else:  # label
-        out.typed(name, raw)
+        out.typed[name] = f"COALESCE({raw}, {lit(model.name)})"
 
 
 def _item_sql(name: str, out: _Built) -> None:
     rule = item_rule(name)
     if rule is None:  # a free item (item.x) is kept as text
-        out.typed(name, ident(name))
+        out.typed[name] = ident(name)
         return
-    num = ident("__n_" + name)
-    pattern = lit(_LEADING_NUMBER)
-    out.inner.append(f"TRY_CAST(regexp_extract(m.{ident(name)}, {pattern}, 1) AS DOUBLE) AS {num}")
-    out.typed(name, num)
-    out.reasons.append(_number_reason(name, num, rule.low, rule.high, rule.integer))
+    item = Column(name, "score" if rule.integer else "number")
+    out.typed[name] = _number(item, out, rule.low, rule.high)
+    if not rule.integer:  # attr.*, sem.*: any number, leading text allowed as for scores
+        out.inner[-1] = (
+            f"TRY_CAST(regexp_extract(m.{ident(name)}, {lit(_LEADING_NUMBER)}, 1) AS DOUBLE) "
+            f"AS {ident('__n_' + name)}"
+        )
 
 
 def _joined(expressions: list[str]) -> str:
     """One string of the values, unambiguous: a separator between, a marker for missing."""
     parts = ", ".join(f"COALESCE(CAST({e} AS VARCHAR), {HASH_NULL})" for e in expressions)
     return f"concat_ws(chr(31), {parts})"
+
+
+def key_sql(kind: Kind, alias: str) -> str:
+    """A record's key as text (parts joined by ``|``), ``NULL`` when a part is missing; the
+    same expression over staged and stored rows."""
+    parts = [f"CAST({alias}.{ident(k)} AS VARCHAR)" for k in kind.key]
+    if len(parts) == 1:
+        return parts[0]
+    missing = " OR ".join(f"{p} IS NULL" for p in parts)
+    return f"CASE WHEN {missing} THEN NULL ELSE concat_ws('|', {', '.join(parts)}) END"
 
 
 def content_sql(kind: Kind, items: list[str], alias: str, stored_items: str | None = None) -> str:
@@ -237,7 +330,7 @@ def content_sql(kind: Kind, items: list[str], alias: str, stored_items: str | No
         if c.role == "timestamp"
         else f"{alias}.{ident(c.name)}"
         for c in kind.columns
-        if c.role != "id"
+        if c.name not in kind.key
     ]
     if stored_items is None:
         pairs = ", ".join(
@@ -258,8 +351,12 @@ def _joins(kind: Kind) -> str:
     joins = ["_mapped m"]
     if "channel" in kind.names:
         joins.append("LEFT JOIN _channels ch ON lower(m.channel) = ch.key")
+    if "platform" in kind.names:
+        joins.append("LEFT JOIN _channels pf ON lower(m.platform) = pf.key")
     if "touchpoint" in kind.names:
         joins.append("LEFT JOIN _touchpoints tp ON lower(m.touchpoint) = tp.key")
+    else:  # the channel expression reads the touchpoint's channel
+        joins.append("LEFT JOIN (SELECT NULL::VARCHAR AS channel) tp ON false")
     for column in kind.columns:
         col = column.name
         if column.role == "identifier":
@@ -270,13 +367,36 @@ def _joins(kind: Kind) -> str:
     return " ".join(joins)
 
 
+def _kind_rules(kind: Kind, items: list[str], built: _Built) -> None:
+    """Reasons about the row as a whole."""
+    answers = [ident(c.name) for c in kind.columns if c.answer] + [ident(i) for i in items]
+    if answers:
+        built.reasons.append(
+            f"CASE WHEN {' AND '.join(a + ' IS NULL' for a in answers)} THEN "
+            f"{lit(f'{kind.singular}: {kind.answer_message}')} END"
+        )
+    if kind.one_of:
+        needed = " or a ".join(kind.one_of)
+        built.reasons.append(
+            f"CASE WHEN {' AND '.join(ident(c) + ' IS NULL' for c in kind.one_of)} THEN "
+            f"{lit(f'{kind.singular}: needs a {needed}')} END"
+        )
+    for earlier, later in kind.in_order:
+        first, then = built.typed[earlier], built.typed[later]
+        built.reasons.append(
+            f"CASE WHEN {then} < {first} THEN {_quoted(later)} || "
+            f"{lit(f' is before {earlier} ')} || '''' || {ident(earlier)} || '''' END"
+        )
+
+
 def stage_select(
     kind: Kind, plans: list[ColumnPlan], model: CXModel, settings: StageSettings
 ) -> str:
-    """SELECT over ``_mapped`` giving typed columns, ``_key`` and ``reasons``.
+    """SELECT over ``_mapped`` giving typed columns, ``_id``, ``_key`` and ``reasons``.
 
-    ``_key`` keys the quarantine: the record's id, else the MD5 of the row as mapped. With
-    ``ids: content`` a missing id is filled afterwards (:func:`content_ids_sql`).
+    ``_id`` is the record's key as text; ``_key`` keys the quarantine: the id, else the MD5
+    of the row as mapped. With ``ids: content`` a missing id is filled afterwards
+    (:func:`content_ids_sql`).
     """
     built = _Built()
     for column in kind.columns:
@@ -284,24 +404,17 @@ def stage_select(
     items = [p.name for p in plans if p.name not in kind.names]
     for item in items:
         _item_sql(item, built)
-    answers = [ident(c.name) for c in kind.columns if c.answer] + [ident(i) for i in items]
-    if answers:
-        built.reasons.append(
-            f"CASE WHEN {' AND '.join(a + ' IS NULL' for a in answers)} THEN "
-            "'response: no answer (a score, an item or a comment is needed)' END"
-        )
-    id_expr = ident(kind.id_column)
+    _kind_rules(kind, items, built)
+    typed = [f"{expr} AS {ident(name)}" for name, expr in built.typed.items()]
     raw_hash = f"md5({_joined([ident(p.name) for p in plans])})"
-    outer = [
-        "_row",
-        f"{id_expr} AS {ident(kind.id_column)}",
-        *built.outer,
-        f"COALESCE({id_expr}, 'row_' || {raw_hash}) AS _key",
-        f"list_filter([{', '.join(built.reasons)}]::VARCHAR[], r -> r IS NOT NULL) AS reasons",
-    ]
+    reasons = f"list_filter([{', '.join(built.reasons)}]::VARCHAR[], r -> r IS NOT NULL)"
+    key = key_sql(kind, "s")
     return (
-        f"WITH t AS (SELECT {', '.join(['m.*', *built.inner])} FROM {_joins(kind)}) "
-        f"SELECT {', '.join(outer)} FROM t"
+        f"WITH t AS (SELECT {', '.join(['m.*', *built.inner])} FROM {_joins(kind)}), "
+        f"s AS (SELECT _row, {', '.join(typed)}, {reasons} AS reasons, {raw_hash} AS __raw "
+        "FROM t) "
+        f"SELECT s.* EXCLUDE (__raw), {key} AS _id, COALESCE({key}, 'row_' || __raw) AS _key "
+        "FROM s"
     )
 
 
@@ -309,4 +422,7 @@ def content_ids_sql(kind: Kind, items: list[str]) -> str:
     """Fill missing ids from the content (``ids: content``): ``h_`` + 16 hex digits of MD5."""
     rid = ident(kind.id_column)
     derived = f"'h_' || md5({content_sql(kind, items, '_stage')})[1:16]"
-    return f"UPDATE _stage SET {rid} = {derived}, _key = {derived} WHERE {rid} IS NULL"
+    return (
+        f"UPDATE _stage SET {rid} = {derived}, _id = {derived}, _key = {derived} "
+        f"WHERE {rid} IS NULL"
+    )

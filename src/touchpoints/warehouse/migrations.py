@@ -42,6 +42,57 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         );
         """,
     ),
+    (
+        2,
+        "interactions, tickets, reviews, orders, customers, channel costs; histories of states",
+        """
+        CREATE TABLE interactions (
+            event_id VARCHAR NOT NULL, ts TIMESTAMPTZ NOT NULL, customer VARCHAR,
+            session VARCHAR, channel VARCHAR, touchpoint VARCHAR, event VARCHAR,
+            outcome VARCHAR, duration_s DOUBLE, cost DOUBLE, amount DOUBLE,
+            _ingest INTEGER NOT NULL
+        );
+        CREATE TABLE tickets (
+            ticket_id VARCHAR NOT NULL, created_at TIMESTAMPTZ NOT NULL, customer VARCHAR,
+            channel VARCHAR, touchpoint VARCHAR, category VARCHAR, priority VARCHAR,
+            status VARCHAR, first_response_at TIMESTAMPTZ, resolved_at TIMESTAMPTZ,
+            team VARCHAR, agent VARCHAR, subject VARCHAR, body VARCHAR, csat SMALLINT,
+            _ingest INTEGER NOT NULL
+        );
+        CREATE TABLE reviews (
+            review_id VARCHAR NOT NULL, ts TIMESTAMPTZ NOT NULL, platform VARCHAR,
+            channel VARCHAR, touchpoint VARCHAR, customer VARCHAR, rating SMALLINT,
+            title VARCHAR, text VARCHAR, language VARCHAR, brand VARCHAR,
+            _ingest INTEGER NOT NULL
+        );
+        CREATE TABLE orders (
+            order_id VARCHAR NOT NULL, ts TIMESTAMPTZ NOT NULL, customer VARCHAR NOT NULL,
+            amount DOUBLE NOT NULL, channel VARCHAR, touchpoint VARCHAR, currency VARCHAR,
+            quantity DOUBLE, _ingest INTEGER NOT NULL
+        );
+        CREATE TABLE customers (
+            customer VARCHAR NOT NULL, email VARCHAR, phone VARCHAR, member_id VARCHAR,
+            join_date DATE, segment VARCHAR, region VARCHAR, _ingest INTEGER NOT NULL
+        );
+        CREATE TABLE customer_items (
+            customer VARCHAR NOT NULL, item VARCHAR NOT NULL, value DOUBLE, text VARCHAR
+        );
+        CREATE TABLE channel_costs (
+            channel VARCHAR NOT NULL, period_start DATE NOT NULL, period_end DATE NOT NULL,
+            cost DOUBLE NOT NULL, contacts BIGINT, currency VARCHAR, _ingest INTEGER NOT NULL
+        );
+        -- States keep every replaced version, with when and by which ingest it was replaced.
+        CREATE TABLE tickets_history AS
+            SELECT *, NULL::TIMESTAMPTZ AS _superseded_at, NULL::INTEGER AS _superseded_by
+            FROM tickets WITH NO DATA;
+        CREATE TABLE customers_history AS
+            SELECT *, NULL::TIMESTAMPTZ AS _superseded_at, NULL::INTEGER AS _superseded_by
+            FROM customers WITH NO DATA;
+        CREATE TABLE channel_costs_history AS
+            SELECT *, NULL::TIMESTAMPTZ AS _superseded_at, NULL::INTEGER AS _superseded_by
+            FROM channel_costs WITH NO DATA;
+        """,
+    ),
 )
 
 LATEST = MIGRATIONS[-1][0]
