@@ -79,8 +79,9 @@ def _state_status(kind: Kind, items: list[str]) -> str:
             FROM candidates
         ),
         versions AS (
-            SELECT _row, row_number() OVER w AS v, count(*) OVER w AS n
-            FROM copies WHERE copy = 1 WINDOW w AS (PARTITION BY _id)
+            SELECT _row, row_number() OVER (PARTITION BY _id ORDER BY _row) AS v,
+                   count(*) OVER (PARTITION BY _id) AS n
+            FROM copies WHERE copy = 1
         )
         SELECT c._row, NULL::BIGINT AS first_row, COALESCE(v.v = v.n, false) AS final,
             CASE WHEN c.copy > 1 THEN 'duplicate'

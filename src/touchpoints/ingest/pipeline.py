@@ -108,6 +108,8 @@ def _pseudonyms(con: Any, kind: Kind, key: bytes) -> None:
     union = " UNION ".join(
         f"SELECT {ident(c.name)} AS v FROM _mapped" for c in kind.columns if c.role == "identifier"
     )
+    if not union:  # a kind without identifiers (channel costs)
+        union = "SELECT NULL::VARCHAR AS v"
     con.execute(
         f"""
         CREATE TEMP TABLE _pseudo AS
