@@ -13,13 +13,10 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
-# Until `touchpoints demo` exists (issue 2, later slice), the main job builds a workspace from
-# the example file and prints what it holds.
+# The main job: the demo workspace (a fictional retailer's year, with planted effects), then
+# what it holds. The dashboard joins it when the web app exists.
 demo: $(BIN)/.installed
-	rm -rf $(WORKSPACE)
-	$(BIN)/touchpoints init $(WORKSPACE)
-	$(BIN)/touchpoints ingest examples/responses.csv --kind responses --workspace $(WORKSPACE)
-	$(BIN)/touchpoints ingest examples/store-survey-gbk.csv --map examples/store-survey.map.yaml --workspace $(WORKSPACE)
+	$(BIN)/touchpoints demo $(WORKSPACE) --force
 	$(BIN)/touchpoints quarantine list --workspace $(WORKSPACE)
 	$(BIN)/touchpoints status --workspace $(WORKSPACE)
 

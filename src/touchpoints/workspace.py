@@ -68,7 +68,9 @@ class Workspace:
         return Warehouse(self.warehouse_path)
 
 
-def init_workspace(root: Path, *, force: bool = False, key: bytes | None = None) -> Workspace:
+def init_workspace(
+    root: Path, *, force: bool = False, key: bytes | None = None, model_text: str | None = None
+) -> Workspace:
     """Write a commented ``touchpoints.yaml``, a new key and an empty warehouse into ``root``.
 
     An existing model is kept unless ``force``; the key and warehouse of an existing workspace
@@ -78,7 +80,7 @@ def init_workspace(root: Path, *, force: bool = False, key: bytes | None = None)
     if model_path.exists() and not force:
         raise WorkspaceError(f"{model_path} already exists (use --force to overwrite the model)")
     root.mkdir(parents=True, exist_ok=True)
-    model_path.write_text(template_text(), encoding="utf-8")
+    model_path.write_text(model_text or template_text(), encoding="utf-8")
     if not (root / ".gitignore").exists():
         (root / ".gitignore").write_text(_GITIGNORE, encoding="utf-8")
     if key is not None and not (root / KEY_FILE).exists():

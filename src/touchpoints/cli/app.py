@@ -6,6 +6,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -24,6 +25,7 @@ from touchpoints.cli.output import (
     print_table,
     reporting,
 )
+from touchpoints.demo import build_demo
 from touchpoints.ingest import STEPS, export_quarantine, ingest_file, list_quarantine
 from touchpoints.ingest.mapping import load_mapping
 from touchpoints.model import MODEL_FILE
@@ -182,6 +184,51 @@ def status(
     print_table(f"Workspace {report['workspace']}", rows, ["kind", "rows", "from", "to"])
     console.print(
         f"Quarantine: {report['quarantine']['rows']:,} rows; ingests: {report['ingests']}"
+    )
+
+
+class Language(StrEnum):
+    zh = "zh"
+    en = "en"
+
+
+@app.command()
+def demo(
+    directory: Annotated[
+        Path, typer.Argument(help="Folder of the demo workspace.", file_okay=False)
+    ],
+    lang: Annotated[Language, typer.Option("--lang", help="Main language of texts.")] = Language.zh,
+    customers: Annotated[
+        int, typer.Option(help="Customers; each answers ~5 surveys.", min=1)
+    ] = 5000,
+    seed: Annotated[int, typer.Option(help="Random seed: same seed, same workspace.")] = 42,
+    force: Annotated[bool, typer.Option(help="Rebuild a demo in a non-empty folder.")] = False,
+    no_serve: Annotated[
+        bool, typer.Option("--no-serve", help="Do not start the dashboard (it arrives later).")
+    ] = False,
+    fmt: Annotated[HumanOrJson, typer.Option("--format")] = HumanOrJson.table,
+) -> None:
+    """Build a complete example workspace of a fictional retailer, with planted effects."""
+    with reporting(fmt), _steps(errors.is_terminal and fmt is HumanOrJson.table) as progress:
+        task = progress.add_task("demo", total=None)
+        summary = build_demo(
+            directory,
+            lang=lang.value,
+            customers=customers,
+            seed=seed,
+            force=force,
+            progress=lambda step: progress.update(task, description=step),
+        )
+    if fmt is HumanOrJson.json:
+        print_json(summary.to_dict())
+        return
+    rows = [{"kind": k, **v} for k, v in summary.totals().items()]
+    columns = ["kind", "files", "read", "accepted", "quarantined", "duplicates", "updated"]
+    print_table(f"Demo workspace {directory} (seed {seed})", rows, columns)
+    console.print(f"Planted effects: {escape(str(directory / 'planted.json'))}")
+    console.print(
+        f"Next: `touchpoints status -w {escape(str(directory))}`"
+        + ("" if no_serve else " (the dashboard arrives with the web app)")
     )
 
 
