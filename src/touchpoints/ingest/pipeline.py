@@ -150,19 +150,41 @@ def _masked_texts(con: Any, kind: Kind) -> pa.Table:
     )
 
 
+# Roles whose valid values are dates, numbers, codes or names from the model.
+_SELF_CHECKING = (
+    "timestamp",
+    "date",
+    "score",
+    "number",
+    "enum",
+    "currency",
+    "channel",
+    "touchpoint",
+)
+
+
 def _quarantine_rows(
     con: Any, kind: Kind, plans: list[ColumnPlan], raw: RawTable, file: str, ingest: int
 ) -> pa.Table:
     """Refused rows as stored in the quarantine: source names, identifiers pseudonymised,
-    everything else masked. The last refusal of a key in the file wins."""
+    everything else masked. The last refusal of a key in the file wins.
+
+    A value that validated as a date, number, code or known name cannot hold personal data,
+    so only the others (texts, ids, values that failed) go through the Python masker.
+    """
     sourced = [p for p in plans if p.source is not None]
     identifiers = {c.name for c in kind.columns if c.role == "identifier"}
-    select = ", ".join(
-        f"COALESCE(f.{ident(p.name)}, m.{ident(p.name)})"
-        if p.name in identifiers
-        else f"m.{ident(p.name)}"
-        for p in sourced
-    )
+    typed = {c.name for c in kind.columns if c.role in _SELF_CHECKING}
+
+    def value(plan: ColumnPlan) -> str:
+        column = ident(plan.name)
+        if plan.name in identifiers:
+            return f"COALESCE(f.{column}, m.{column})"
+        if plan.name in typed:  # NULL marks "needs masking"; the text itself comes next
+            return f"CASE WHEN f.{column} IS NULL THEN m.{column} END"
+        return f"m.{column}"
+
+    select = ", ".join(f"{value(p)}, m.{ident(p.name)}" for p in sourced)
     query = (
         f"SELECT f._row, f._key, f.reasons{', ' + select if select else ''} "
         "FROM _final f JOIN _mapped m USING (_row) WHERE f._status = 'quarantined' ORDER BY f._row"
@@ -176,11 +198,16 @@ def _quarantine_rows(
 
     entries: dict[str, tuple[int, str, list[str]]] = {}
     for row, key, reasons, *values in con.execute(query).fetchall():
-        data = {
-            p.source: (v if p.name in identifiers else mask(v))
-            for p, v in zip(sourced, values, strict=True)
-            if v is not None and p.source is not None
-        }
+        data = {}
+        for p, suspect, text in zip(sourced, values[::2], values[1::2], strict=True):
+            if text is None or p.source is None:
+                continue
+            if p.name in identifiers:
+                data[p.source] = suspect
+            elif suspect is None and p.name in typed:
+                data[p.source] = text  # it validated: a date, number or known code
+            else:
+                data[p.source] = mask(text)
         entries[key] = (row, json.dumps(data, ensure_ascii=False), [mask(r) for r in reasons])
     for bad in raw.bad_rows:
         key = "row_" + hashlib.md5(bad.text.encode()).hexdigest()
