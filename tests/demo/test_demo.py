@@ -134,3 +134,26 @@ def test_demo_command_json(tmp_path: Path) -> None:
     summary = json.loads(result.stdout)
     assert summary["kinds"]["customers"]["accepted"] == 80
     assert Path(summary["planted"]).is_file()
+
+
+def test_status_covers_every_kind(demo: Path) -> None:
+    from touchpoints.warehouse.status import warehouse_status
+
+    report = warehouse_status(Workspace.open(demo))
+    assert set(report["kinds"]) == {
+        "responses",
+        "interactions",
+        "tickets",
+        "reviews",
+        "orders",
+        "customers",
+        "channel_costs",
+    }
+    assert report["kinds"]["channel_costs"] == {
+        "rows": 60,
+        "from": "2025-01-01",
+        "to": "2025-12-01",
+    }
+    # Answers are given from 08:00 local time (UTC+8) on 2025-01-01: stored in UTC.
+    assert report["kinds"]["responses"]["from"].startswith("2025-01-01T")
+    assert report["quarantine"]["rows"] == 3

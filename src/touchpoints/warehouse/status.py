@@ -8,8 +8,11 @@ from touchpoints.ingest.kinds import KINDS
 from touchpoints.workspace import Workspace
 
 
-def _iso(value: Any) -> str | None:
-    return None if value is None or value != value else value.isoformat()
+def _iso(value: Any, date_only: bool) -> str | None:
+    """ISO 8601 text of a timestamp (UTC) or, for date columns, of the date alone."""
+    if value is None or value != value:  # None or NaT
+        return None
+    return value.date().isoformat() if date_only else value.isoformat()
 
 
 def warehouse_status(workspace: Workspace) -> dict[str, Any]:
@@ -22,10 +25,11 @@ def warehouse_status(workspace: Workspace) -> dict[str, Any]:
             ts = table[kind.time_column]
             row = table.aggregate(rows=table.count(), first=ts.min(), last=ts.max()).execute()
             first, last = row["first"].iloc[0], row["last"].iloc[0]
+            date_only = kind.column(kind.time_column).role == "date"
             kinds[kind.name] = {
                 "rows": int(row["rows"].iloc[0]),
-                "from": _iso(first),
-                "to": _iso(last),
+                "from": _iso(first, date_only),
+                "to": _iso(last, date_only),
             }
         quarantine = con.table("quarantine")
         by_kind = quarantine.group_by("kind").aggregate(rows=quarantine.count()).execute()
