@@ -12,7 +12,6 @@ The heavy steps are SQL over the whole file in DuckDB; Python only sees distinct
 from __future__ import annotations
 
 import hashlib
-import json
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -25,14 +24,14 @@ import pyarrow as pa
 
 from touchpoints.errors import MappingError
 from touchpoints.ingest.dedupe import final_sql, status_sql
-from touchpoints.ingest.kinds import Kind, item_rule
-from touchpoints.ingest.mapping import ColumnPlan, Mapping, load_mapping, plan_columns, resolve_kind
-from touchpoints.ingest.readers import RawTable, format_for, read_file
+from touchpoints.ingest.kinds import Kind
+from touchpoints.ingest.mapping import Mapping, load_mapping, plan_columns, resolve_kind
+from touchpoints.ingest.readers import format_for, read_file
 from touchpoints.ingest.sql import ident, lit, scalar
+from touchpoints.ingest.store import quarantine_rows, store
 from touchpoints.ingest.validate import (
     StageSettings,
     content_ids_sql,
-    key_sql,
     mapped_select,
     stage_select,
 )
@@ -150,145 +149,6 @@ def _masked_texts(con: Any, kind: Kind) -> pa.Table:
     )
 
 
-# Roles whose valid values are dates, numbers, codes or names from the model.
-_SELF_CHECKING = (
-    "timestamp",
-    "date",
-    "score",
-    "number",
-    "enum",
-    "currency",
-    "channel",
-    "touchpoint",
-)
-
-
-def _quarantine_rows(
-    con: Any, kind: Kind, plans: list[ColumnPlan], raw: RawTable, file: str, ingest: int
-) -> pa.Table:
-    """Refused rows as stored in the quarantine: source names, identifiers pseudonymised,
-    everything else masked. The last refusal of a key in the file wins.
-
-    A value that validated as a date, number, code or known name cannot hold personal data,
-    so only the others (texts, ids, values that failed) go through the Python masker.
-    """
-    sourced = [p for p in plans if p.source is not None]
-    identifiers = {c.name for c in kind.columns if c.role == "identifier"}
-    typed = {c.name for c in kind.columns if c.role in _SELF_CHECKING}
-
-    def value(plan: ColumnPlan) -> str:
-        column = ident(plan.name)
-        if plan.name in identifiers:
-            return f"COALESCE(f.{column}, m.{column})"
-        if plan.name in typed:  # NULL marks "needs masking"; the text itself comes next
-            return f"CASE WHEN f.{column} IS NULL THEN m.{column} END"
-        return f"m.{column}"
-
-    select = ", ".join(f"{value(p)}, m.{ident(p.name)}" for p in sourced)
-    query = (
-        f"SELECT f._row, f._key, f.reasons{', ' + select if select else ''} "
-        "FROM _final f JOIN _mapped m USING (_row) WHERE f._status = 'quarantined' ORDER BY f._row"
-    )
-    masked: dict[str, str] = {}  # refused rows repeat values: mask each distinct one once
-
-    def mask(value: str) -> str:
-        if value not in masked:
-            masked[value] = mask_text(value)
-        return masked[value]
-
-    entries: dict[str, tuple[int, str, list[str]]] = {}
-    for row, key, reasons, *values in con.execute(query).fetchall():
-        data = {}
-        for p, suspect, text in zip(sourced, values[::2], values[1::2], strict=True):
-            if text is None or p.source is None:
-                continue
-            if p.name in identifiers:
-                data[p.source] = suspect
-            elif suspect is None and p.name in typed:
-                data[p.source] = text  # it validated: a date, number or known code
-            else:
-                data[p.source] = mask(text)
-        entries[key] = (row, json.dumps(data, ensure_ascii=False), [mask(r) for r in reasons])
-    for bad in raw.bad_rows:
-        key = "row_" + hashlib.md5(bad.text.encode()).hexdigest()
-        entries[key] = (
-            bad.row,
-            json.dumps({"_text": mask(bad.text)}, ensure_ascii=False),
-            [mask(bad.reason)],
-        )
-    return pa.table(
-        {
-            "kind": pa.array([kind.name] * len(entries), pa.string()),
-            "key": pa.array(list(entries), pa.string()),
-            "file": pa.array([file] * len(entries), pa.string()),
-            "row": pa.array([e[0] for e in entries.values()], pa.int64()),
-            "data": pa.array([e[1] for e in entries.values()], pa.string()),
-            "reasons": pa.array([e[2] for e in entries.values()], pa.list_(pa.string())),
-            "ingest": pa.array([ingest] * len(entries), pa.int32()),
-        }
-    )
-
-
-def _store(
-    con: Any, kind: Kind, plans: list[ColumnPlan], quarantine: pa.Table, ingest: int
-) -> None:
-    """Write the file's outcome; runs inside the caller's transaction."""
-    names = ", ".join(ident(n) for n in kind.names)
-    written = "_status IN ('accepted', 'updated')"
-    table, key = ident(kind.table), key_sql(kind, ident(kind.table))
-    if not kind.event:  # replaced records and superseded versions go to the history
-        replaced = f"{key} IN (SELECT _id FROM _final WHERE _status = 'updated')"
-        history = ident(kind.history_table)
-        con.execute(
-            f"INSERT INTO {history} SELECT *, now(), {ingest} FROM {table} WHERE {replaced}"
-        )
-        con.execute(f"DELETE FROM {table} WHERE {replaced}")
-        if kind.items_table:
-            con.execute(
-                f"DELETE FROM {ident(kind.items_table)} WHERE CAST({ident(kind.id_column)} AS "
-                "VARCHAR) IN (SELECT _id FROM _final WHERE _status = 'updated')"
-            )
-        con.execute(
-            f"INSERT INTO {history} SELECT {names}, {ingest}, now(), {ingest} "
-            f"FROM _final WHERE {written} AND NOT _keep"
-        )
-    con.execute(
-        f"INSERT INTO {table} ({names}, _ingest) "
-        f"SELECT {names}, {ingest} FROM _final WHERE {written} AND _keep"
-    )
-    if kind.items_table:
-        for item in (p.name for p in plans if p.name not in kind.names):
-            column = ident(item)
-            value, text = ("NULL", column) if item_rule(item) is None else (column, "NULL")
-            con.execute(
-                f"INSERT INTO {ident(kind.items_table)} "
-                f"SELECT {ident(kind.id_column)}, {lit(item)}, {value}, {text} "
-                f"FROM _final WHERE {written} AND _keep AND {column} IS NOT NULL"
-            )
-    con.execute(
-        f"INSERT INTO identities SELECT DISTINCT pseudonym, pseudonym, {ingest} FROM _pseudo "
-        "WHERE pseudonym IS NOT NULL AND pseudonym NOT IN (SELECT pseudonym FROM identities)"
-    )
-    linked = [c.name for c in kind.columns if c.role == "identifier"]
-    if kind.name == "customers":  # a customer row links its identifiers to one customer
-        con.execute(
-            f"""
-            UPDATE identities SET customer_key = l.customer_key FROM (
-                SELECT DISTINCT unnest([{", ".join(ident(n) for n in linked)}]) AS pseudonym,
-                       customer AS customer_key
-                FROM _final WHERE {written} AND _keep
-            ) l WHERE identities.pseudonym = l.pseudonym
-            """
-        )
-    con.register("_quarantine_new", quarantine)
-    con.execute(
-        "DELETE FROM quarantine WHERE kind = ? AND key IN "
-        "(SELECT _key FROM _final UNION ALL SELECT key FROM _quarantine_new)",
-        [kind.name],
-    )
-    con.execute("INSERT INTO quarantine SELECT * FROM _quarantine_new")
-
-
 def _settings(model: CXModel, mapping: Mapping) -> StageSettings:
     timezone = mapping.timezone or model.timezone
     try:
@@ -349,8 +209,8 @@ def ingest_file(
         con.execute("BEGIN TRANSACTION")
         try:
             ingest = int(scalar(con, "SELECT nextval('ingest_ids')"))
-            quarantine = _quarantine_rows(con, chosen, plans, raw, str(path), ingest)
-            _store(con, chosen, plans, quarantine, ingest)
+            quarantine = quarantine_rows(con, chosen, plans, raw, str(path), ingest)
+            store(con, chosen, plans, quarantine, ingest)
             result = IngestResult(
                 read=raw.read,
                 accepted=counts.get("accepted", 0) + counts.get("updated", 0),

@@ -12,7 +12,8 @@ def _iso(value: Any, date_only: bool) -> str | None:
     """ISO 8601 text of a timestamp (UTC) or, for date columns, of the date alone."""
     if value is None or value != value:  # None or NaT
         return None
-    return value.date().isoformat() if date_only else value.isoformat()
+    text: str = value.date().isoformat() if date_only else value.isoformat()
+    return text
 
 
 def warehouse_status(workspace: Workspace) -> dict[str, Any]:
