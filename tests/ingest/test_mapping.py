@@ -163,3 +163,19 @@ def test_unmapped_columns_are_stored_nowhere(workspace: Workspace, tmp_path: Pat
     ((data_json,),) = query(workspace, "SELECT data FROM quarantine")
     assert "secret" not in data_json
     assert "10.1.2.3" not in data_json
+
+
+def test_cells_are_trimmed_and_skip_markers_are_missing(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    data = write_csv(
+        tmp_path / "a.csv",
+        ["response_id", "ts", "touchpoint", "nps", "csat"],
+        [
+            [" r1 ", " 2025-05-04 ", "  store_checkout ", " 9", " (跳过) "],
+            ["r2", "2025-05-04", "", "(空)", "4"],
+        ],
+    )
+    assert ingest(workspace, data).accepted == 2
+    rows = query(workspace, "SELECT response_id, touchpoint, nps, csat FROM responses ORDER BY 1")
+    assert rows == [("r1", "store_checkout", 9, None), ("r2", None, None, 4)]

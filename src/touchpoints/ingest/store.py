@@ -19,44 +19,38 @@ from touchpoints.ingest.sql import ident, lit
 from touchpoints.ingest.validate import key_sql
 from touchpoints.privacy import mask_text
 
-# Roles whose valid values are dates, numbers, codes or names from the model.
-_SELF_CHECKING = (
-    "timestamp",
-    "date",
-    "score",
-    "number",
-    "enum",
-    "currency",
-    "channel",
-    "touchpoint",
-)
+# Stored as they are in accepted records too: ids, labels and names are not masked there.
+_AS_STORED = ("id", "label", "language", "brand", "platform")
+
+
+def _text_and_mask(plan: ColumnPlan, kind: Kind) -> str:
+    """SQL of (text to keep, whether it needs masking) for one mapped column of a refused row.
+
+    Identifiers keep their pseudonym; a value that validated as a date, number, code or known
+    name cannot hold personal data; free text, and any value that failed, is masked.
+    """
+    column = ident(plan.name)
+    role = kind.column(plan.name).role if plan.name in kind.names else None
+    if role == "identifier":
+        return f"COALESCE(f.{column}, m.{column}), false"
+    if role in _AS_STORED:
+        return f"m.{column}, false"
+    if role == "free_text" or (role is None and item_rule(plan.name) is None):
+        return f"m.{column}, true"
+    return f"m.{column}, f.{column} IS NULL"
 
 
 def quarantine_rows(
     con: Any, kind: Kind, plans: list[ColumnPlan], raw: RawTable, file: str, ingest: int
 ) -> pa.Table:
     """Refused rows as stored in the quarantine: source names, identifiers pseudonymised,
-    everything else masked. The last refusal of a key in the file wins.
-
-    A value that validated as a date, number, code or known name cannot hold personal data,
-    so only the others (texts, ids, values that failed) go through the Python masker.
-    """
+    free text and failed values masked (:func:`_text_and_mask`), reasons masked. The last
+    refusal of a key in the file wins."""
     sourced = [p for p in plans if p.source is not None]
-    identifiers = {c.name for c in kind.columns if c.role == "identifier"}
-    typed = {c.name for c in kind.columns if c.role in _SELF_CHECKING}
-
-    def value(plan: ColumnPlan) -> str:
-        column = ident(plan.name)
-        if plan.name in identifiers:
-            return f"COALESCE(f.{column}, m.{column})"
-        if plan.name in typed:  # NULL marks "needs masking"; the text itself comes next
-            return f"CASE WHEN f.{column} IS NULL THEN m.{column} END"
-        return f"m.{column}"
-
-    select = ", ".join(f"{value(p)}, m.{ident(p.name)}" for p in sourced)
+    select = "".join(f", {_text_and_mask(p, kind)}" for p in sourced)
     query = (
-        f"SELECT f._row, f._key, f.reasons{', ' + select if select else ''} "
-        "FROM _final f JOIN _mapped m USING (_row) WHERE f._status = 'quarantined' ORDER BY f._row"
+        f"SELECT f._row, f._key, f.reasons{select} FROM _final f JOIN _mapped m USING (_row) "
+        "WHERE f._status = 'quarantined' ORDER BY f._row"
     )
     masked: dict[str, str] = {}  # refused rows repeat values: mask each distinct one once
 
@@ -67,16 +61,11 @@ def quarantine_rows(
 
     entries: dict[str, tuple[int, str, list[str]]] = {}
     for row, key, reasons, *values in con.execute(query).fetchall():
-        data = {}
-        for p, suspect, text in zip(sourced, values[::2], values[1::2], strict=True):
-            if text is None or p.source is None:
-                continue
-            if p.name in identifiers:
-                data[p.source] = suspect
-            elif suspect is None and p.name in typed:
-                data[p.source] = text  # it validated: a date, number or known code
-            else:
-                data[p.source] = mask(text)
+        data = {
+            p.source: mask(text) if needs_mask else text
+            for p, text, needs_mask in zip(sourced, values[::2], values[1::2], strict=True)
+            if text is not None and p.source is not None
+        }
         entries[key] = (row, json.dumps(data, ensure_ascii=False), [mask(r) for r in reasons])
     for bad in raw.bad_rows:
         key = "row_" + hashlib.md5(bad.text.encode()).hexdigest()

@@ -63,10 +63,16 @@ class StageSettings:
 
 
 def clean(source: str) -> str:
-    """A source cell, trimmed, with blanks and skip markers made missing."""
-    expr = f"trim({ident(source)})"
+    """A source cell, trimmed, with blanks and skip markers made missing. Most cells have no
+    spaces around them, so trimming (which copies the text) is done only where needed."""
+    raw = ident(source)
     skipped = ", ".join(lit(s) for s in ("", *SKIPPED))
-    return f"(CASE WHEN {expr} IN ({skipped}) THEN NULL ELSE {expr} END)"
+    trimmed = f"trim({raw})"
+    return (
+        f"(CASE WHEN starts_with({raw}, ' ') OR ends_with({raw}, ' ') THEN "
+        f"CASE WHEN {trimmed} IN ({skipped}) THEN NULL ELSE {trimmed} END "
+        f"WHEN {raw} IN ({skipped}) THEN NULL ELSE {raw} END)"
+    )
 
 
 def mapped_select(plans: list[ColumnPlan]) -> str:
@@ -179,7 +185,11 @@ def _number(column: Column, out: _Built, low: float | None, high: float | None) 
     name = column.name
     alias = ident(f"__n_{name}")
     if column.role == "score":  # answers: a leading number ("10 - Extremely likely", "3分")
-        parsed = f"TRY_CAST(regexp_extract(m.{ident(name)}, {lit(_LEADING_NUMBER)}, 1) AS DOUBLE)"
+        raw = f"m.{ident(name)}"
+        parsed = (  # plain digits, the usual answer, skip the extraction
+            f"CASE WHEN regexp_full_match({raw}, '[0-9]{{1,3}}') THEN CAST({raw} AS DOUBLE) "
+            f"ELSE TRY_CAST(regexp_extract({raw}, {lit(_LEADING_NUMBER)}, 1) AS DOUBLE) END"
+        )
     else:  # amounts: "¥1,299.00", "-35.5"
         bare = f"regexp_replace(m.{ident(name)}, {lit(_AMOUNT_NOISE)}, '', 'g')"
         parsed = (
@@ -406,7 +416,9 @@ def stage_select(
         _item_sql(item, built)
     _kind_rules(kind, items, built)
     typed = [f"{expr} AS {ident(name)}" for name, expr in built.typed.items()]
-    raw_hash = f"md5({_joined([ident(p.name) for p in plans])})"
+    # Only a row without a whole key needs the hash of its raw values (for its quarantine key).
+    keyless = " OR ".join(f"({built.typed[k]}) IS NULL" for k in kind.key)
+    raw_hash = f"CASE WHEN {keyless} THEN md5({_joined([ident(p.name) for p in plans])}) END"
     reasons = f"list_filter([{', '.join(built.reasons)}]::VARCHAR[], r -> r IS NOT NULL)"
     key = key_sql(kind, "s")
     return (
