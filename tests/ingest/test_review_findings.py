@@ -40,11 +40,6 @@ def _ticket(status: str) -> list[str]:
 # --- Privacy -----------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    reason="a CSV row with the wrong number of fields is quarantined as its whole raw line: "
-    "unmapped columns (names) and unpseudonymised identifiers reach storage",
-    strict=True,
-)
 def test_badly_split_row_keeps_unmapped_and_raw_identifiers(
     workspace: Workspace, tmp_path: Path
 ) -> None:
@@ -86,11 +81,6 @@ def test_full_width_mobile_is_masked(workspace: Workspace, tmp_path: Path) -> No
     assert "１３８００１３８０００" not in comment
 
 
-@pytest.mark.xfail(
-    reason="one source column mapped to comment and segment: the quarantine keeps the "
-    "label's unmasked copy under the shared source name, so PII in the free text leaks",
-    strict=True,
-)
 def test_source_mapped_twice_keeps_free_text_masked_in_quarantine(
     workspace: Workspace, tmp_path: Path
 ) -> None:
@@ -166,11 +156,6 @@ def test_customer_update_keeps_previous_items(workspace: Workspace, tmp_path: Pa
 # --- Quarantine --------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    reason="with `ids: content` refused rows get an id from their valid values only, so "
-    "rows differing in a bad value share one quarantine key and all but one are lost",
-    strict=True,
-)
 def test_content_ids_keep_every_refused_row(workspace: Workspace, tmp_path: Path) -> None:
     mapping = tmp_path / "map.yaml"
     mapping.write_text("kind: responses\nids: content\ncolumns: {ts: ts, nps: nps}\n")
@@ -197,11 +182,6 @@ def test_whitespace_only_identifier_is_missing(workspace: Workspace, tmp_path: P
     assert result.accepted == 3
 
 
-@pytest.mark.xfail(
-    reason="a state refused and then accepted later in the same file stays in the "
-    "quarantine, though a later file with the same record would clear it",
-    strict=True,
-)
 def test_state_accepted_after_its_refusal_in_one_file_leaves_quarantine(
     workspace: Workspace, tmp_path: Path
 ) -> None:
@@ -230,11 +210,6 @@ def test_fixed_export_of_a_keyless_row_clears_it(workspace: Workspace, tmp_path:
     assert list_quarantine(workspace) == []
 
 
-@pytest.mark.xfail(
-    reason="an empty row in the middle of a spreadsheet is read as a record and quarantined "
-    "(response_id: missing…), while CSV skips blank lines",
-    strict=True,
-)
 def test_blank_spreadsheet_row_is_not_a_record(workspace: Workspace, tmp_path: Path) -> None:
     book = Workbook()
     sheet = book.active
@@ -261,11 +236,6 @@ def _cli_ingest(workspace: Workspace, path: Path, *extra: str) -> tuple[int, str
     return result.exit_code, result.stdout
 
 
-@pytest.mark.xfail(
-    reason="a bad `encoding:` or `delimiter:` in a mapping escapes as a traceback "
-    "(LookupError/TypeError) instead of exit 1 with {'error': ...}",
-    strict=True,
-)
 @pytest.mark.parametrize("setting", ["encoding: nonsense", "delimiter: ';;'"])
 def test_bad_mapping_setting_is_a_user_error(
     workspace: Workspace, tmp_path: Path, setting: str

@@ -8,6 +8,7 @@ only mapped columns are stored anywhere.
 
 from __future__ import annotations
 
+import codecs
 import fnmatch
 import re
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from touchpoints.errors import MappingError
 from touchpoints.ingest.kinds import ITEM_PREFIXES, KINDS, Kind, item_name_problem
@@ -61,6 +62,23 @@ class Mapping(BaseModel):
     timezone: str | None = None
     ids: Literal["content"] | None = None
     dayfirst: bool = False
+
+    @field_validator("encoding")
+    @classmethod
+    def _known_encoding(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                codecs.lookup(value)
+            except LookupError:
+                raise ValueError(f"unknown encoding '{value}' (e.g. utf-8, gb18030)") from None
+        return value
+
+    @field_validator("delimiter")
+    @classmethod
+    def _one_character(cls, value: str | None) -> str | None:
+        if value is not None and len(value) != 1:
+            raise ValueError(f"a delimiter is one character, got '{value}'")
+        return value
 
 
 def load_mapping(path: Path) -> Mapping:

@@ -150,14 +150,17 @@ def _from_records(records: list[list[Any]], tool: str | None) -> RawTable:
     skip = header_rows(tool, texts)
     headers = unique_headers(column_names(tool, texts[:skip]))
     width = len(headers)
-    body = records[skip:]
-    while body and all(_cell_text(v) is None for v in body[-1]):
-        body.pop()
+    # Blank rows are no records (as blank lines in a CSV); the others keep their numbers.
+    numbered = [
+        (skip + 1 + i, r)
+        for i, r in enumerate(records[skip:])
+        if any(_cell_text(v) is not None for v in r)
+    ]
     columns = [
-        pa.array([_cell_text(r[i]) if i < len(r) else None for r in body], pa.string())
+        pa.array([_cell_text(r[i]) if i < len(r) else None for _, r in numbered], pa.string())
         for i in range(width)
     ]
-    rows = pa.array(np.arange(skip + 1, skip + 1 + len(body), dtype=np.int64))
+    rows = pa.array([n for n, _ in numbered], pa.int64())
     return RawTable(pa.table(columns, names=headers), rows)
 
 

@@ -47,10 +47,16 @@ def quarantine_rows(
     free text and failed values masked (:func:`_text_and_mask`), reasons masked. The last
     refusal of a key in the file wins."""
     sourced = [p for p in plans if p.source is not None]
+    identifiers = {c.name for c in kind.columns if c.role == "identifier"}
     select = "".join(f", {_text_and_mask(p, kind)}" for p in sourced)
+    # A record refused and then stored later in the same file is not refused any more.
+    later = (
+        "SELECT 1 FROM _final g WHERE g._key = f._key AND g._row > f._row "
+        "AND g._status IN ('accepted', 'updated')"
+    )
     query = (
         f"SELECT f._row, f._key, f.reasons{select} FROM _final f JOIN _mapped m USING (_row) "
-        "WHERE f._status = 'quarantined' ORDER BY f._row"
+        f"WHERE f._status = 'quarantined' AND NOT EXISTS ({later}) ORDER BY f._row"
     )
     masked: dict[str, str] = {}  # refused rows repeat values: mask each distinct one once
 
@@ -61,19 +67,22 @@ def quarantine_rows(
 
     entries: dict[str, tuple[int, str, list[str]]] = {}
     for row, key, reasons, *values in con.execute(query).fetchall():
-        data = {
-            p.source: mask(text) if needs_mask else text
-            for p, text, needs_mask in zip(sourced, values[::2], values[1::2], strict=True)
-            if text is not None and p.source is not None
-        }
-        entries[key] = (row, json.dumps(data, ensure_ascii=False), [mask(r) for r in reasons])
+        data: dict[str, tuple[int, str]] = {}
+        for p, text, needs_mask in zip(sourced, values[::2], values[1::2], strict=True):
+            if text is None or p.source is None:
+                continue
+            # A source mapped to several columns keeps its safest form: the pseudonym of an
+            # identifier, else the masked text, else the text.
+            rank = 2 if p.name in identifiers else int(needs_mask)
+            if rank >= data.get(p.source, (-1, ""))[0]:
+                data[p.source] = (rank, mask(text) if needs_mask else text)
+        kept = {source: text for source, (_, text) in data.items()}
+        entries[key] = (row, json.dumps(kept, ensure_ascii=False), [mask(r) for r in reasons])
     for bad in raw.bad_rows:
-        key = "row_" + hashlib.md5(bad.text.encode()).hexdigest()
-        entries[key] = (
-            bad.row,
-            json.dumps({"_text": mask(bad.text)}, ensure_ascii=False),
-            [mask(bad.reason)],
-        )
+        # A row that could not be split has no columns to map: nothing of it is kept (it may
+        # hold unmapped columns and raw identifiers), only where it is and why.
+        key = "row_" + hashlib.md5(f"{file}:{bad.row}:{bad.text}".encode()).hexdigest()
+        entries[key] = (bad.row, "{}", [mask(bad.reason)])
     return pa.table(
         {
             "kind": pa.array([kind.name] * len(entries), pa.string()),

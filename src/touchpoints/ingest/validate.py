@@ -434,7 +434,9 @@ def content_ids_sql(kind: Kind, items: list[str]) -> str:
     """Fill missing ids from the content (``ids: content``): ``h_`` + 16 hex digits of MD5."""
     rid = ident(kind.id_column)
     derived = f"'h_' || md5({content_sql(kind, items, '_stage')})[1:16]"
+    # Only valid rows: a refused row's typed values are partly missing, so two different
+    # refused rows could derive one id; they keep the hash of their raw values instead.
     return (
         f"UPDATE _stage SET {rid} = {derived}, _id = {derived}, _key = {derived} "
-        f"WHERE {rid} IS NULL"
+        f"WHERE {rid} IS NULL AND len(reasons) = 0"
     )
