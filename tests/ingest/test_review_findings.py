@@ -165,11 +165,6 @@ def test_content_ids_keep_every_refused_row(workspace: Workspace, tmp_path: Path
     assert len(list_quarantine(workspace)) == 2
 
 
-@pytest.mark.xfail(
-    reason="cells holding only a tab, NBSP or ideographic space are not blank: an identifier "
-    "so is refused as 'a pseudonym this workspace did not issue'",
-    strict=True,
-)
 def test_whitespace_only_identifier_is_missing(workspace: Workspace, tmp_path: Path) -> None:
     rows = [
         ["R1", "2025-05-04", "\u3000", "9"],
@@ -248,11 +243,6 @@ def test_bad_mapping_setting_is_a_user_error(
     assert "error" in json.loads(out)
 
 
-@pytest.mark.xfail(
-    reason="a source column named '_row' clashes with the pipeline's row-number column and "
-    "crashes with ArrowInvalid instead of being dropped as unmapped",
-    strict=True,
-)
 def test_source_column_named_row(workspace: Workspace, tmp_path: Path) -> None:
     path = write_csv(
         tmp_path / "a.csv", ["response_id", "ts", "nps", "_row"], [["R1", "2025-05-04", "9", "1"]]

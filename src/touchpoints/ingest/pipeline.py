@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -187,8 +187,13 @@ def ingest_file(
     with workspace.warehouse() as warehouse:
         con = warehouse.con
         step("validating")
-        con.register("_raw", raw.table.append_column("_row", raw.rows))
-        con.execute(f"CREATE TEMP TABLE _mapped AS {mapped_select(plans)}")
+        # Source columns get positional names in the engine: a header may be anything,
+        # "_row" included.
+        positions = {h: f"c{i}" for i, h in enumerate(raw.headers)}
+        engine = raw.table.rename_columns(list(positions.values())).append_column("_row", raw.rows)
+        con.register("_raw", engine)
+        located = [replace(p, source=positions[p.source]) if p.source else p for p in plans]
+        con.execute(f"CREATE TEMP TABLE _mapped AS {mapped_select(located)}")
         channels, touchpoints = _lookup_tables(workspace.model)
         con.register("_channels", channels)
         con.register("_touchpoints", touchpoints)

@@ -306,6 +306,15 @@ def _records_to_raw(records: list[tuple[int, Any]]) -> RawTable:
 def read_jsonl(path: Path) -> RawTable:
     try:
         table = pajson.read_json(path)
+        # JSON has no dates: a column Arrow read as one was text, and must stay as written.
+        schema = pa.schema(
+            pa.field(f.name, pa.string()) if pa.types.is_temporal(f.type) else f
+            for f in table.schema
+        )
+        if schema != table.schema:
+            table = pajson.read_json(
+                path, parse_options=pajson.ParseOptions(explicit_schema=schema)
+            )
     except pa.ArrowInvalid:
         return _read_jsonl_by_line(path)  # slow path: find and keep the bad lines
     return RawTable(_as_text(table), pa.array(np.arange(1, table.num_rows + 1, dtype=np.int64)))

@@ -16,6 +16,7 @@ from touchpoints.ingest.sql import ident, lit, lit_list, recode
 from touchpoints.model import CXModel
 
 SKIPPED = ("(跳过)", "(空)")  # 问卷星 writes these for skipped questions
+_SPACE = r"[\s\x{3000}\x{00a0}]"  # RE2: ASCII white space, ideographic and no-break space
 # A leading number ("10 - Extremely likely", "3分"), not the start of a longer token ("1e3").
 _LEADING_NUMBER = r"^\s*([+-]?[0-9]+(\.[0-9]+)?)([^0-9A-Za-z.]|$)"
 _NAIVE_ISO = r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([T ][0-9]{1,2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?)?"
@@ -63,13 +64,14 @@ class StageSettings:
 
 
 def clean(source: str) -> str:
-    """A source cell, trimmed, with blanks and skip markers made missing. Most cells have no
-    spaces around them, so trimming (which copies the text) is done only where needed."""
+    """A source cell, trimmed of any white space (tabs, no-break and ideographic spaces
+    too), with blanks and skip markers made missing. Most cells have none around them, so
+    trimming (which copies the text) is done only where needed."""
     raw = ident(source)
     skipped = ", ".join(lit(s) for s in ("", *SKIPPED))
-    trimmed = f"trim({raw})"
+    trimmed = f"regexp_replace({raw}, {lit(f'^{_SPACE}+|{_SPACE}+$')}, '', 'g')"
     return (
-        f"(CASE WHEN starts_with({raw}, ' ') OR ends_with({raw}, ' ') THEN "
+        f"(CASE WHEN regexp_matches({raw}, {lit(f'^{_SPACE}|{_SPACE}$')}) THEN "
         f"CASE WHEN {trimmed} IN ({skipped}) THEN NULL ELSE {trimmed} END "
         f"WHEN {raw} IN ({skipped}) THEN NULL ELSE {raw} END)"
     )
