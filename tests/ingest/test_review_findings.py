@@ -98,11 +98,6 @@ def test_source_mapped_twice_keeps_free_text_masked_in_quarantine(
 # --- States ------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    reason="re-ingesting a state file holding two versions of a record counts both as "
-    "accepted/updated again and adds them to the history each time",
-    strict=True,
-)
 def test_reingesting_a_file_with_state_versions_changes_nothing(
     workspace: Workspace, tmp_path: Path
 ) -> None:
@@ -116,11 +111,6 @@ def test_reingesting_a_file_with_state_versions_changes_nothing(
     assert query(workspace, "SELECT count(*) FROM tickets_history") == history
 
 
-@pytest.mark.xfail(
-    reason="a state that goes back to an earlier version later in the file (A, B, A) keeps B: "
-    "the repeat of A is counted a duplicate and the last row does not win",
-    strict=True,
-)
 def test_last_version_in_the_file_wins_even_when_it_repeats_an_earlier_one(
     workspace: Workspace, tmp_path: Path
 ) -> None:

@@ -71,24 +71,28 @@ def _event_status(kind: Kind, items: list[str]) -> str:
 
 
 def _state_status(kind: Kind, items: list[str]) -> str:
-    """A state takes each new version in file order; the last one is the record kept."""
+    """A state ends as the file's last row for its key. If that is what is stored already,
+    every row of the key is a duplicate (so a file ingested twice changes nothing); else the
+    last row is stored, and each earlier distinct version goes to the history."""
     return f"""
         WITH {_common(kind, items)},
-        copies AS (
-            SELECT *, row_number() OVER (PARTITION BY _id, content ORDER BY _row) AS copy
+        ranked AS (
+            SELECT *,
+                arg_max(content, _row) OVER (PARTITION BY _id) AS final_content,
+                max(_row) OVER (PARTITION BY _id) AS last_row,
+                row_number() OVER (PARTITION BY _id, content ORDER BY _row) AS copy,
+                count(DISTINCT content) OVER (
+                    PARTITION BY _id ORDER BY _row ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+                ) AS seen
             FROM candidates
-        ),
-        versions AS (
-            SELECT _row, row_number() OVER (PARTITION BY _id ORDER BY _row) AS v,
-                   count(*) OVER (PARTITION BY _id) AS n
-            FROM copies WHERE copy = 1
         )
-        SELECT c._row, NULL::BIGINT AS first_row, COALESCE(v.v = v.n, false) AS final,
-            CASE WHEN c.copy > 1 THEN 'duplicate'
-                 WHEN v.v = 1 AND s.content IS NULL THEN 'accepted'
-                 WHEN v.v = 1 AND s.content = c.content THEN 'duplicate'
+        SELECT r._row, NULL::BIGINT AS first_row, r._row = r.last_row AS final,
+            CASE WHEN s.content = r.final_content THEN 'duplicate'
+                 WHEN r._row <> r.last_row AND (r.content = r.final_content OR r.copy > 1)
+                     THEN 'duplicate'
+                 WHEN s.content IS NULL AND r.seen = 1 THEN 'accepted'
                  ELSE 'updated' END AS status
-        FROM copies c LEFT JOIN versions v USING (_row) LEFT JOIN stored s USING (_id)
+        FROM ranked r LEFT JOIN stored s USING (_id)
     """
 
 
