@@ -392,3 +392,17 @@ def test_any_luhn_valid_card_number_is_masked(card: str) -> None:
 )
 def test_brackets_around_a_number_stay_outside_the_mask(text: str, expected: str) -> None:
     assert mask_text(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("(+86)13800138000", "[phone]"),
+        ("电话(+86)138 0013 8000谢谢", "电话[phone]谢谢"),
+        ("(+1)5551234567", "[phone]"),
+        ("电话１３８００１３８０００", "电话[phone]"),  # full-width digits of a Chinese IME
+        ("等了３０分钟", "等了３０分钟"),  # nothing to mask: the text is left as written
+    ],
+)
+def test_bracketed_country_codes_and_full_width_digits(text: str, expected: str) -> None:
+    assert mask_text(text) == expected

@@ -13,13 +13,16 @@ from functools import lru_cache
 
 # Text without any of these holds nothing to mask: the fast path for most comments. Written
 # for both Python and RE2 (DuckDB), so the engine can skip such texts before Python sees them.
-MAYBE_PII_PATTERN = r"@|[0-9]{3}|[0-9]\.[0-9]"
+MAYBE_PII_PATTERN = r"@|[0-9０-９]{3}|[0-9]\.[0-9]"
 _MAYBE_PII = re.compile(MAYBE_PII_PATTERN)
+# Full-width digits, as Chinese input methods type them, read as ASCII digits.
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
+_HAS_FULL_WIDTH = re.compile("[０-９]")
 _EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
 _OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
 _IP = re.compile(rf"(?<![\d.]){_OCTET}(?:\.{_OCTET}){{3}}(?!\.?\d)")
 # A run of digits, possibly grouped by single spaces or dashes or a bracketed area code.
-_NUMBER = re.compile(r"(?<![\d+])(?:\+|\()?\d(?:[ \-]?\(?\d\)?)*[Xx]?(?!\d)")
+_NUMBER = re.compile(r"(?<![\d+(])(?:\(?\+|\()?\d\)?(?:[ \-]?\(?\d\)?)*[Xx]?(?!\d)")
 # Groups of a run: each separator starts a new group ("138 0013 8000" → 138, " 0013", " 8000").
 _GROUP_SPLIT = re.compile(r"(?<=[\d)])(?=[ \-])")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -87,6 +90,8 @@ def _readings(body: str) -> list[tuple[str, str, str]]:
     if body.startswith("(") and body.count("(") > body.count(")"):
         body, before = body[1:], "("
     readings = [(before, body, after)]
+    if ")" in body and not body.endswith(")"):  # "(+86)138…": a bracketed country code
+        readings.append((before, body.replace("(", "").replace(")", ""), after))
     if body.startswith("(") and body.endswith(")"):
         readings.append((before + "(", body[1:-1], ")" + after))
     return readings + [(b, n[:-1], n[-1] + a) for b, n, a in readings if n[-1:] in ("X", "x")]
@@ -150,6 +155,8 @@ def mask_text(text: str) -> str:
     """
     if not text or not _MAYBE_PII.search(text):
         return text
+    if _HAS_FULL_WIDTH.search(text):  # the masks are found in ASCII digits, which are kept
+        text = text.translate(_FULL_WIDTH)
     while (masked := _mask_once(text)) != text and _MAYBE_PII.search(masked):
         text = masked
     return masked
