@@ -139,4 +139,5 @@ def test_quarantine_list_and_export(ws: Path, tmp_path: Path) -> None:
     assert out.splitlines()[0].startswith("kind,key,file,row,reasons")
     target = tmp_path / "fix.csv"
     assert _run("quarantine", "export", "--out", str(target), "-w", str(ws))[0] == 0
-    assert target.read_text(encoding="utf-8-sig").splitlines()[0] == ",".join([*HEADER, "reasons"])
+    header = ",".join([*HEADER, "_quarantine_key", "reasons"])
+    assert target.read_text(encoding="utf-8-sig").splitlines()[0] == header

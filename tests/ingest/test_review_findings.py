@@ -114,11 +114,6 @@ def test_last_version_in_the_file_wins_even_when_it_repeats_an_earlier_one(
     assert query(workspace, "SELECT status FROM tickets") == [("open",)]
 
 
-@pytest.mark.xfail(
-    reason="a customers update moves the old row to customers_history but deletes its attr.* "
-    "items outright: the previous version is not kept whole",
-    strict=True,
-)
 def test_customer_update_keeps_previous_items(workspace: Workspace, tmp_path: Path) -> None:
     header = ["customer", "segment", "attr.points"]
     ingest_file(
@@ -170,11 +165,6 @@ def test_state_accepted_after_its_refusal_in_one_file_leaves_quarantine(
     assert list_quarantine(workspace) == []
 
 
-@pytest.mark.xfail(
-    reason="a row refused without a whole key (unknown channel) is keyed by its content "
-    "hash: fixed from the export and ingested, it is stored but never leaves the quarantine",
-    strict=True,
-)
 def test_fixed_export_of_a_keyless_row_clears_it(workspace: Workspace, tmp_path: Path) -> None:
     rows = [["sotre", "2025-06-01", "2025-06-30", "100"]]
     ingest_file(workspace, write_csv(tmp_path / "c.csv", COST_HEADER, rows), kind="channel_costs")

@@ -26,6 +26,7 @@ from touchpoints.errors import MappingError
 from touchpoints.ingest.dedupe import final_sql, status_sql
 from touchpoints.ingest.kinds import Kind
 from touchpoints.ingest.mapping import Mapping, load_mapping, plan_columns, resolve_kind
+from touchpoints.ingest.quarantine import QUARANTINE_KEY
 from touchpoints.ingest.readers import format_for, read_file
 from touchpoints.ingest.sql import ident, lit, scalar
 from touchpoints.ingest.store import quarantine_rows, store
@@ -193,7 +194,8 @@ def ingest_file(
         engine = raw.table.rename_columns(list(positions.values())).append_column("_row", raw.rows)
         con.register("_raw", engine)
         located = [replace(p, source=positions[p.source]) if p.source else p for p in plans]
-        con.execute(f"CREATE TEMP TABLE _mapped AS {mapped_select(located)}")
+        qkey = positions.get(QUARANTINE_KEY)
+        con.execute(f"CREATE TEMP TABLE _mapped AS {mapped_select(located, qkey)}")
         channels, touchpoints = _lookup_tables(workspace.model)
         con.register("_channels", channels)
         con.register("_touchpoints", touchpoints)
@@ -224,7 +226,7 @@ def ingest_file(
                 updated=counts.get("updated", 0),
                 kind=chosen.name,
                 file=str(path),
-                ignored_columns=[h for h in raw.headers if h not in sources],
+                ignored_columns=[h for h in raw.headers if h not in sources | {QUARANTINE_KEY}],
                 encoding=raw.encoding,
             )
             con.execute(

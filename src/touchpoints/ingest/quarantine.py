@@ -15,6 +15,10 @@ from touchpoints.errors import UserInputError
 from touchpoints.ingest.kinds import KINDS
 from touchpoints.workspace import Workspace
 
+# The export's column that carries each entry's key, so that a fixed row clears its entry
+# even when the fix changed its id (or it had none).
+QUARANTINE_KEY = "_quarantine_key"
+
 
 def list_quarantine(workspace: Workspace, kind: str | None = None) -> list[dict[str, Any]]:
     """Every quarantine entry (optionally of one kind), oldest file first, by row."""
@@ -40,7 +44,8 @@ def list_quarantine(workspace: Workspace, kind: str | None = None) -> list[dict[
 
 
 def export_quarantine(workspace: Workspace, out: Path, kind: str | None = None) -> int:
-    """Write the entries as CSV (source columns + ``reasons``); return how many."""
+    """Write the entries as CSV (source columns, ``_quarantine_key``, ``reasons``); return
+    how many."""
     entries = list_quarantine(workspace, kind)
     kinds = {e["kind"] for e in entries}
     if len(kinds) > 1:
@@ -55,8 +60,8 @@ def export_quarantine(workspace: Workspace, out: Path, kind: str | None = None) 
     # utf-8-sig: Excel on a Chinese Windows then opens the file without garbling it.
     with out.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow([*columns, "reasons"])
+        writer.writerow([*columns, QUARANTINE_KEY, "reasons"])
         for entry in entries:
             values = [entry["data"].get(c, "") for c in columns]
-            writer.writerow([*values, "; ".join(entry["reasons"])])
+            writer.writerow([*values, entry["key"], "; ".join(entry["reasons"])])
     return len(entries)

@@ -54,8 +54,10 @@ def quarantine_rows(
         "SELECT 1 FROM _final g WHERE g._key = f._key AND g._row > f._row "
         "AND g._status IN ('accepted', 'updated')"
     )
+    # A row sent back from a quarantine export replaces its own entry.
     query = (
-        f"SELECT f._row, f._key, f.reasons{select} FROM _final f JOIN _mapped m USING (_row) "
+        f"SELECT f._row, COALESCE(m._qkey, f._key), f.reasons{select} "
+        "FROM _final f JOIN _mapped m USING (_row) "
         f"WHERE f._status = 'quarantined' AND NOT EXISTS ({later}) ORDER BY f._row"
     )
     masked: dict[str, str] = {}  # refused rows repeat values: mask each distinct one once
@@ -108,11 +110,17 @@ def store(con: Any, kind: Kind, plans: list[ColumnPlan], quarantine: pa.Table, i
             f"INSERT INTO {history} SELECT *, now(), {ingest} FROM {table} WHERE {replaced}"
         )
         con.execute(f"DELETE FROM {table} WHERE {replaced}")
-        if kind.items_table:
-            con.execute(
-                f"DELETE FROM {ident(kind.items_table)} WHERE CAST({ident(kind.id_column)} AS "
-                "VARCHAR) IN (SELECT _id FROM _final WHERE _status = 'updated')"
+        if kind.items_table:  # their items go with them
+            items = ident(kind.items_table)
+            gone = (
+                f"CAST({ident(kind.id_column)} AS VARCHAR) IN "
+                "(SELECT _id FROM _final WHERE _status = 'updated')"
             )
+            con.execute(
+                f"INSERT INTO {ident(kind.items_table + '_history')} "
+                f"SELECT *, now(), {ingest} FROM {items} WHERE {gone}"
+            )
+            con.execute(f"DELETE FROM {items} WHERE {gone}")
         con.execute(
             f"INSERT INTO {history} SELECT {names}, {ingest}, now(), {ingest} "
             f"FROM _final WHERE {written} AND NOT _keep"
@@ -125,11 +133,14 @@ def store(con: Any, kind: Kind, plans: list[ColumnPlan], quarantine: pa.Table, i
         for item in (p.name for p in plans if p.name not in kind.names):
             column = ident(item)
             value, text = ("NULL", column) if item_rule(item) is None else (column, "NULL")
-            con.execute(
-                f"INSERT INTO {ident(kind.items_table)} "
-                f"SELECT {ident(kind.id_column)}, {lit(item)}, {value}, {text} "
-                f"FROM _final WHERE {written} AND _keep AND {column} IS NOT NULL"
-            )
+            rows = f"SELECT {ident(kind.id_column)}, {lit(item)}, {value}, {text}"
+            where = f"FROM _final WHERE {written} AND {column} IS NOT NULL"
+            con.execute(f"INSERT INTO {ident(kind.items_table)} {rows} {where} AND _keep")
+            if not kind.event:  # versions a later row of the file replaced
+                con.execute(
+                    f"INSERT INTO {ident(kind.items_table + '_history')} "
+                    f"{rows}, now(), {ingest} {where} AND NOT _keep"
+                )
     con.execute(
         f"INSERT INTO identities SELECT DISTINCT pseudonym, pseudonym, {ingest} FROM _pseudo "
         "WHERE pseudonym IS NOT NULL AND pseudonym NOT IN (SELECT pseudonym FROM identities)"
@@ -147,8 +158,10 @@ def store(con: Any, kind: Kind, plans: list[ColumnPlan], quarantine: pa.Table, i
         )
     con.register("_quarantine_new", quarantine)
     con.execute(
-        "DELETE FROM quarantine WHERE kind = ? AND key IN "
-        "(SELECT _key FROM _final UNION ALL SELECT key FROM _quarantine_new)",
+        "DELETE FROM quarantine WHERE kind = ? AND key IN (SELECT _key FROM _final "
+        "UNION ALL SELECT key FROM _quarantine_new "
+        "UNION ALL SELECT m._qkey FROM _final f JOIN _mapped m USING (_row) "
+        "WHERE f._status <> 'quarantined')",
         [kind.name],
     )
     con.execute("INSERT INTO quarantine SELECT * FROM _quarantine_new")

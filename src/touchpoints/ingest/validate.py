@@ -77,9 +77,11 @@ def clean(source: str) -> str:
     )
 
 
-def mapped_select(plans: list[ColumnPlan]) -> str:
-    """SELECT of the canonical columns as text from the registered raw table ``_raw``."""
-    parts = ["_row"]
+def mapped_select(plans: list[ColumnPlan], quarantine_key: str | None = None) -> str:
+    """SELECT of the canonical columns as text from the registered raw table ``_raw``, and
+    ``_qkey``: the quarantine key a row carries when it comes from a quarantine export."""
+    qkey = f"nullif(trim({ident(quarantine_key)}), '')" if quarantine_key else "NULL::VARCHAR"
+    parts = ["_row", f"{qkey} AS _qkey"]
     for plan in plans:
         if plan.source is not None:
             expr = recode(clean(plan.source), plan.values)

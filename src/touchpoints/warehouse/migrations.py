@@ -93,6 +93,15 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
             FROM channel_costs WITH NO DATA;
         """,
     ),
+    (
+        3,
+        "history of the item answers of replaced customer records",
+        """
+        CREATE TABLE customer_items_history AS
+            SELECT *, NULL::TIMESTAMPTZ AS _superseded_at, NULL::INTEGER AS _superseded_by
+            FROM customer_items WITH NO DATA;
+        """,
+    ),
 )
 
 LATEST = MIGRATIONS[-1][0]
