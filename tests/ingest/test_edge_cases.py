@@ -1,8 +1,8 @@
-"""Review findings for ingestion and privacy at the door.
+"""Edge cases found in a review of ingestion and privacy at the door.
 
-Each ``xfail(strict=True)`` test shows a bug: it asserts what CONTRACTS.md asks for and fails
-on the current code. The plain tests pin behaviour checked during the review that the other
-test modules do not cover.
+Each test asserts what CONTRACTS.md asks for on an input that once broke it (unsplit rows,
+state versions, keyless refusals, unusual spaces and phone spellings…), or pins behaviour
+checked during the review that the other test modules do not cover.
 """
 
 from __future__ import annotations
