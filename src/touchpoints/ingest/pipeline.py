@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -185,7 +186,10 @@ def ingest_file(
     plans = plan_columns(mapping, chosen, raw.headers, workspace.model, str(path))
     sources = {p.source for p in plans}
     key = workspace.key
-    with workspace.warehouse() as warehouse:
+    # The file's digest (for the ingest log) is computed beside the engine's work: hashing
+    # releases the GIL.
+    with ThreadPoolExecutor(max_workers=1) as pool, workspace.warehouse() as warehouse:
+        digest = pool.submit(_file_sha256, path)
         con = warehouse.con
         step("validating")
         # Source columns get positional names in the engine: a header may be anything,
@@ -212,7 +216,7 @@ def ingest_file(
         con.execute(f"CREATE TEMP VIEW _final AS {final_sql(chosen)}")
         counts = dict(con.execute("SELECT _status, count(*) FROM _final GROUP BY ALL").fetchall())
         step("storing")
-        sha = _file_sha256(path)
+        sha = digest.result()
         con.execute("BEGIN TRANSACTION")
         try:
             ingest = int(scalar(con, "SELECT nextval('ingest_ids')"))
