@@ -6,6 +6,7 @@ functions. See the README for the two set-up commands and ``docs/`` for the guid
 
 from __future__ import annotations
 
+from touchpoints import metrics
 from touchpoints.errors import (
     FileFormatError,
     MappingError,
@@ -25,4 +26,5 @@ __all__ = [
     "UserInputError",
     "WorkspaceError",
     "__version__",
+    "metrics",
 ]
