@@ -6,6 +6,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -13,6 +14,7 @@ from typing import Annotated, Any
 import typer
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
 from touchpoints import __version__
 from touchpoints.cli.output import (
@@ -26,9 +28,11 @@ from touchpoints.cli.output import (
     reporting,
 )
 from touchpoints.demo import build_demo
+from touchpoints.errors import UserInputError
 from touchpoints.ingest import STEPS, export_quarantine, ingest_file, list_quarantine
 from touchpoints.ingest.mapping import load_mapping
 from touchpoints.model import MODEL_FILE
+from touchpoints.services.metrics import DIMENSIONS, MetricsQuery, metrics_rows
 from touchpoints.warehouse.status import warehouse_status
 from touchpoints.workspace import Workspace, init_workspace
 
@@ -230,6 +234,90 @@ def demo(
         f"Next: `touchpoints status -w {escape(str(directory))}`"
         + ("" if no_serve else " (the dashboard arrives with the web app)")
     )
+
+
+class Period(StrEnum):
+    day = "day"
+    week = "week"
+    month = "month"
+    quarter = "quarter"
+    year = "year"
+
+
+def _where(pairs: list[str]) -> dict[str, str]:
+    where = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise UserInputError(f"--where takes DIMENSION=VALUE, got '{pair}'")
+        where[key.strip()] = value.strip()
+    return where
+
+
+@app.command()
+def metrics(
+    by: Annotated[
+        str, typer.Option(help="Dimensions to group by, comma-separated: " + ", ".join(DIMENSIONS))
+    ] = "",
+    period: Annotated[Period | None, typer.Option(help="Group by calendar period too.")] = None,
+    since: Annotated[
+        datetime | None, typer.Option(formats=["%Y-%m-%d"], help="First day (inclusive).")
+    ] = None,
+    until: Annotated[
+        datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Last day (inclusive).")
+    ] = None,
+    where: Annotated[
+        list[str] | None, typer.Option(help="Keep only DIMENSION=VALUE; repeat to combine.")
+    ] = None,
+    workspace: WorkspaceOpt = Path("."),
+    fmt: Annotated[Format, typer.Option("--format")] = Format.table,
+) -> None:
+    """NPS, CSAT and CES with n and intervals, by any dimensions and period."""
+    with reporting(fmt):
+        query = MetricsQuery(
+            by=tuple(d.strip() for d in by.split(",") if d.strip()),
+            period=period.value if period else None,
+            since=since.date() if since else None,
+            until=until.date() if until else None,
+            where=_where(where or []),
+        )
+        rows = metrics_rows(Workspace.open(workspace), query)
+    if fmt is Format.json:
+        print_json(rows)
+    elif fmt is Format.csv:
+        print_csv(rows)
+    else:
+        _metrics_table(rows, [*query.by, *(["period"] if query.period else [])])
+
+
+def _metrics_table(rows: list[dict[str, Any]], keys: list[str]) -> None:
+    """Figures with their intervals; those from too few answers greyed out."""
+    table = Table(
+        title=f"{len(rows)} group(s); grey: fewer answers than min_n", title_justify="left"
+    )
+    for column in [*keys, "n", "NPS", "CSAT %", "CSAT mean", "CES mean", "CES agree %"]:
+        table.add_column(column, justify="left" if column in keys else "right")
+
+    def figure(row: dict[str, Any], name: str, interval: bool = True) -> str:
+        value = row[name]
+        if value is None:
+            return "—"
+        text = f"{value:.1f}"
+        if interval and row.get(f"{name}_low") is not None:
+            text += f" [{row[f'{name}_low']:.1f}, {row[f'{name}_high']:.1f}]"
+        return f"[dim]{text}[/]" if name in row["insufficient"] else text
+
+    for row in rows:
+        table.add_row(
+            *(escape(str(row[k])) if row[k] is not None else "—" for k in keys),
+            str(row["n"]),
+            figure(row, "nps"),
+            figure(row, "csat"),
+            figure(row, "csat_mean", interval=False),
+            figure(row, "ces_mean", interval=False),
+            figure(row, "ces_agree", interval=False),
+        )
+    console.print(table)
 
 
 @quarantine_app.command("list")

@@ -1,0 +1,172 @@
+"""Grouped survey metrics: counts in the engine, estimates in the core.
+
+One Ibis expression groups the responses by any of the dimensions and a period and returns
+only counts and sums per group (so ten million responses come back as a few hundred rows);
+:mod:`touchpoints.metrics` turns them into values with intervals. Periods are calendar
+periods in the workspace's time zone, named by the ISO date of their first day (weeks start
+on Monday).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import ibis
+import ibis.expr.datatypes as dt
+import pandas as pd
+
+from touchpoints.errors import UserInputError
+from touchpoints.metrics import Estimate, mean_from_moments, nps_from_counts, proportion_from_counts
+from touchpoints.workspace import Workspace
+
+DIMENSIONS = ("channel", "touchpoint", "stage", "segment", "region", "variant", "brand")
+PERIODS = {"day": "D", "week": "W", "month": "M", "quarter": "Q", "year": "Y"}
+
+
+@ibis.udf.scalar.builtin  # type: ignore[untyped-decorator]
+def timezone(zone: str, ts: dt.Timestamp(timezone="UTC")) -> dt.timestamp:  # type: ignore[valid-type]
+    """DuckDB's ``timezone(zone, timestamptz)``: the local wall-clock time in ``zone``."""
+
+
+@dataclass(frozen=True)
+class MetricsQuery:
+    by: tuple[str, ...] = ()
+    period: str | None = None
+    since: date | None = None
+    until: date | None = None
+    where: dict[str, str] = field(default_factory=dict)
+
+    def check(self) -> None:
+        unknown = [d for d in (*self.by, *self.where) if d not in DIMENSIONS]
+        if unknown:
+            raise UserInputError(
+                f"unknown dimension {', '.join(map(repr, unknown))} "
+                f"(dimensions: {', '.join(DIMENSIONS)})"
+            )
+        if self.period is not None and self.period not in PERIODS:
+            raise UserInputError(f"unknown period '{self.period}' (periods: {', '.join(PERIODS)})")
+        if self.since and self.until and self.since > self.until:
+            raise UserInputError(f"--since {self.since} is after --until {self.until}")
+
+
+def _counts(workspace: Workspace, query: MetricsQuery) -> list[dict[str, Any]]:
+    """Per group: n, and the counts and sums the estimates need (one engine query)."""
+    model = workspace.model
+    csat_high = model.metrics.scales.csat[1]
+    ces_low, ces_high = model.metrics.scales.ces
+    with workspace.warehouse() as warehouse:
+        con = warehouse.ibis()
+        r = con.table("responses")
+        if "stage" in (*query.by, *query.where):
+            stages = ibis.memtable(
+                {
+                    "touchpoint": [t.id for t in model.touchpoints],
+                    "stage": [t.stage for t in model.touchpoints],
+                }
+            )
+            r = r.left_join(stages, "touchpoint").select(r, stages.stage)
+        local = timezone(model.timezone, r.ts)
+        filters = [r[k] == v for k, v in query.where.items()]
+        if query.since:
+            filters.append(local.date() >= query.since)
+        if query.until:
+            filters.append(local.date() <= query.until)
+        if filters:
+            r = r.filter(*filters)
+            local = timezone(model.timezone, r.ts)
+        groups = {d: r[d] for d in query.by}
+        if query.period:
+            groups["period"] = local.truncate(PERIODS[query.period]).date()
+        agree = (
+            r.ces >= ces_high - 2
+            if model.metrics.ces_direction == "agree"
+            else r.ces <= ces_low + 1
+        )
+        aggregates = {
+            "n": r.count(),
+            "n_nps": r.nps.count(),
+            "promoters": (r.nps >= 9).sum(),
+            "detractors": (r.nps <= 6).sum(),
+            "n_csat": r.csat.count(),
+            "csat_top": (r.csat >= csat_high - 1).sum(),
+            "csat_sum": r.csat.sum(),
+            "csat_sumsq": (r.csat * r.csat).sum(),
+            "n_ces": r.ces.count(),
+            "ces_agree": agree.sum(),
+            "ces_sum": r.ces.sum(),
+            "ces_sumsq": (r.ces * r.ces).sum(),
+        }
+        expr = (
+            r.aggregate(**aggregates, by=list(groups.values()))
+            if groups
+            else r.aggregate(**aggregates)
+        )
+        if groups:
+            expr = expr.rename({name: value.get_name() for name, value in groups.items()})
+            expr = expr.order_by(list(groups))
+        frame = expr.execute()
+    return frame.to_dict("records")  # type: ignore[no-any-return]
+
+
+def _moments(n: int, total: float | None, squares: float | None) -> tuple[float, float]:
+    if not n or total is None or squares is None:
+        return 0.0, 0.0
+    total, squares = float(total), float(squares)  # engines sum integers as decimals
+    average = total / n
+    variance = (squares - total * total / n) / (n - 1) if n > 1 else 0.0
+    return average, math.sqrt(max(variance, 0.0))
+
+
+def _key(value: Any) -> Any:
+    """A group key as JSON: missing (NaN, NA, NaT) becomes null."""
+    return None if value is None or pd.isna(value) else value
+
+
+def _int(value: Any) -> int:
+    return 0 if value is None or value != value else int(value)
+
+
+def metrics_rows(workspace: Workspace, query: MetricsQuery) -> list[dict[str, Any]]:
+    """Rows of the pinned ``touchpoints metrics --format json`` shape (CONTRACTS.md)."""
+    query.check()
+    settings = workspace.model.metrics
+    opts: dict[str, Any] = {"confidence": settings.confidence, "min_n": settings.min_n}
+    rows = []
+    for group in _counts(workspace, query):
+        row: dict[str, Any] = {d: _key(group[d]) for d in query.by}
+        if query.period:
+            row["period"] = pd.Timestamp(group["period"]).date().isoformat()
+        n_nps, n_csat, n_ces = _int(group["n_nps"]), _int(group["n_csat"]), _int(group["n_ces"])
+        promoters, detractors = _int(group["promoters"]), _int(group["detractors"])
+        figures: dict[str, Estimate] = {
+            "nps": nps_from_counts(promoters, n_nps - promoters - detractors, detractors, **opts),
+            "csat": proportion_from_counts(_int(group["csat_top"]), n_csat, metric="csat", **opts),
+            "csat_mean": mean_from_moments(
+                n_csat,
+                *_moments(n_csat, group["csat_sum"], group["csat_sumsq"]),
+                metric="csat_mean",
+                **opts,
+            ),
+            "ces_mean": mean_from_moments(
+                n_ces,
+                *_moments(n_ces, group["ces_sum"], group["ces_sumsq"]),
+                metric="ces_mean",
+                **opts,
+            ),
+            "ces_agree": proportion_from_counts(
+                _int(group["ces_agree"]), n_ces, metric="ces_agree", **opts
+            ),
+        }
+        row |= {"n": _int(group["n"]), "n_nps": n_nps, "n_csat": n_csat, "n_ces": n_ces}
+        for name, estimate in figures.items():
+            row[name] = estimate.value
+            if name in ("nps", "csat", "csat_mean"):
+                row[f"{name}_low"], row[f"{name}_high"] = estimate.low, estimate.high
+        row["insufficient"] = [
+            name for name, e in figures.items() if e.value is not None and e.insufficient
+        ]
+        rows.append(row)
+    return rows
