@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 from scipy import stats
@@ -21,9 +22,17 @@ from touchpoints.metrics.estimate import Estimate
 Scores = Sequence[float] | np.ndarray
 
 
+@lru_cache(maxsize=64)
 def z_value(confidence: float) -> float:
-    """The two-sided normal quantile: 1.96 at 95 %."""
+    """The two-sided normal quantile: 1.96 at 95 %. (Cached: a grouped table asks it for
+    every figure of every group.)"""
     return float(stats.norm.ppf((1 + confidence) / 2))
+
+
+@lru_cache(maxsize=4096)
+def t_value(confidence: float, dof: float) -> float:
+    """The two-sided Student t quantile with ``dof`` degrees of freedom."""
+    return float(stats.t.ppf((1 + confidence) / 2, dof))
 
 
 def _clean(scores: Scores) -> np.ndarray:
@@ -101,7 +110,7 @@ def mean_from_moments(
         return Estimate(metric, None, 0, None, None, "t", confidence, min_n)
     if n == 1:
         return Estimate(metric, mean, 1, None, None, "t", confidence, min_n)
-    half = float(stats.t.ppf((1 + confidence) / 2, n - 1)) * sd / math.sqrt(n)
+    half = t_value(confidence, n - 1) * sd / math.sqrt(n)
     return Estimate(metric, mean, n, mean - half, mean + half, "t", confidence, min_n)
 
 

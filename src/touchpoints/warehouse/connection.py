@@ -33,6 +33,8 @@ class Warehouse:
         # Rows carry their own order (ids, timestamps, row numbers): letting DuckDB write in
         # any order makes large inserts and temporary tables markedly faster.
         self.con.execute("SET preserve_insertion_order = false")
+        # Long queries draw a progress bar on the terminal; the CLI shows its own.
+        self.con.execute("SET enable_progress_bar = false")
         migrate(self.con)
         self._ibis: Any = None
 

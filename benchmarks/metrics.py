@@ -1,0 +1,197 @@
+"""Benchmark: `touchpoints metrics --by channel,touchpoint --period week` over 10M responses.
+
+The warehouse is filled once with synthetic responses (SQL in DuckDB, fixed seed) on the demo's
+model. Then, each in a fresh process so peak memory is its own:
+
+- touchpoints: the service call `metrics_rows` (engine grouping + estimates), and the whole
+  command line as a user runs it (`touchpoints metrics … --format json`, process start included);
+- baseline: what a pandas user writes: load the responses into a DataFrame, convert times to the
+  workspace zone, group by channel, touchpoint and week, count, and score each group with the
+  same estimate functions. Load and compute are timed apart.
+
+    python benchmarks/metrics.py --rows 10000000
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+from touchpoints.demo.generate import TOUCHPOINTS
+from touchpoints.workspace import Workspace, init_workspace
+
+
+def build(root: Path, rows: int) -> None:
+    init_workspace(root, model_text=files("touchpoints.demo").joinpath("model.yaml").read_text())
+    pairs = ", ".join(f"('{tp}', '{channel}')" for tp, (channel, _, _) in TOUCHPOINTS.items())
+    with Workspace.open(root).warehouse() as warehouse:
+        con = warehouse.con
+        con.execute("SELECT setseed(0.42)")
+        con.execute(
+            f"CREATE TEMP TABLE tps AS SELECT * FROM (VALUES {pairs}) t(touchpoint, channel)"
+        )
+        con.execute(
+            "CREATE TEMP TABLE numbered AS SELECT row_number() OVER () - 1 AS i, * FROM tps"
+        )
+        con.execute(
+            f"""
+            INSERT INTO responses
+            SELECT 'R' || r.range, TIMESTAMPTZ '2025-01-01 00:00:00+00'
+                       + to_seconds(CAST(random() * 365 * 86400 AS BIGINT)),
+                   'cx_' || lpad(CAST(r.range % 2000000 AS VARCHAR), 16, '0'),
+                   n.channel, n.touchpoint,
+                   CASE WHEN random() < 0.95 THEN CAST(floor(random() * 11) AS SMALLINT) END,
+                   CAST(1 + floor(random() * 5) AS SMALLINT),
+                   CASE WHEN random() < 0.6 THEN CAST(1 + floor(random() * 7) AS SMALLINT) END,
+                   NULL, NULL, 'regular', '华东', NULL, 'YueGou 悦购', 1
+            FROM range({rows}) r JOIN numbered n ON n.i = r.range % {len(TOUCHPOINTS)}
+            """
+        )
+
+
+def run_service(root: str) -> dict[str, Any]:
+    from touchpoints.services.metrics import MetricsQuery, metrics_rows
+
+    workspace = Workspace.open(Path(root))
+    started = time.perf_counter()
+    rows = metrics_rows(workspace, MetricsQuery(by=("channel", "touchpoint"), period="week"))
+    return {"seconds": time.perf_counter() - started, "groups": len(rows)}
+
+
+def run_baseline(root: str) -> dict[str, Any]:
+
+    from touchpoints.metrics import mean_from_moments, nps_from_counts, proportion_from_counts
+
+    workspace = Workspace.open(Path(root))
+    started = time.perf_counter()
+    with workspace.warehouse() as warehouse:
+        frame = warehouse.con.execute(
+            "SELECT ts, channel, touchpoint, nps, csat, ces FROM responses"
+        ).df()
+    loaded = time.perf_counter()
+    local = frame["ts"].dt.tz_convert(workspace.model.timezone).dt.tz_localize(None)
+    frame["week"] = local.dt.to_period("W-SUN").dt.start_time
+    frame["promoter"] = frame["nps"] >= 9
+    frame["detractor"] = frame["nps"] <= 6
+    frame["top"] = frame["csat"] >= 4
+    frame["agree"] = frame["ces"] >= 5
+    grouped = frame.groupby(["channel", "touchpoint", "week"], observed=True).agg(
+        n=("ts", "size"),
+        n_nps=("nps", "count"),
+        promoters=("promoter", "sum"),
+        detractors=("detractor", "sum"),
+        n_csat=("csat", "count"),
+        top=("top", "sum"),
+        csat_mean=("csat", "mean"),
+        csat_sd=("csat", "std"),
+        n_ces=("ces", "count"),
+        agree=("agree", "sum"),
+        ces_mean=("ces", "mean"),
+        ces_sd=("ces", "std"),
+    )
+    rows = []
+    for key, g in grouped.iterrows():
+        rows.append(
+            (
+                key,
+                nps_from_counts(
+                    int(g.promoters), int(g.n_nps - g.promoters - g.detractors), int(g.detractors)
+                ),
+                proportion_from_counts(int(g.top), int(g.n_csat)),
+                mean_from_moments(int(g.n_csat), float(g.csat_mean), float(g.csat_sd)),
+                mean_from_moments(int(g.n_ces), float(g.ces_mean), float(g.ces_sd)),
+                proportion_from_counts(int(g.agree), int(g.n_ces)),
+            )
+        )
+    done = time.perf_counter()
+    return {
+        "seconds": done - started,
+        "load_seconds": loaded - started,
+        "compute_seconds": done - loaded,
+        "groups": len(rows),
+    }
+
+
+def _child(name: str, root: str, queue: Any) -> None:
+    out = (run_service if name == "touchpoints" else run_baseline)(root)
+    out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    queue.put(out)
+
+
+def measure(name: str, root: Path) -> dict[str, Any]:
+    context = mp.get_context("spawn")
+    queue = context.Queue()
+    process = context.Process(target=_child, args=(name, str(root), queue))
+    process.start()
+    out: dict[str, Any] = queue.get()
+    process.join()
+    return out
+
+
+def command_line(root: Path) -> float:
+    started = time.perf_counter()
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "touchpoints",
+            "metrics",
+            "-w",
+            str(root),
+            "--by",
+            "channel,touchpoint",
+            "--period",
+            "week",
+            "--format",
+            "json",
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=10_000_000)
+    parser.add_argument("--repeat", type=int, default=3, help="runs per side; the best is kept")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "ws"
+        started = time.perf_counter()
+        build(root, args.rows)
+        results: dict[str, Any] = {
+            "rows": args.rows,
+            "build_seconds": round(time.perf_counter() - started, 1),
+            "machine": f"{platform.machine()}, {mp.cpu_count()} cores, "
+            f"Python {platform.python_version()}",
+        }
+        for name in ("touchpoints", "baseline"):
+            best = min(
+                (measure(name, root) for _ in range(args.repeat)), key=lambda r: r["seconds"]
+            )
+            results[name] = {k: round(v, 2) if isinstance(v, float) else v for k, v in best.items()}
+        results["command_line_seconds"] = round(
+            min(command_line(root) for _ in range(args.repeat)), 2
+        )
+        results["speedup"] = round(
+            results["baseline"]["seconds"] / results["touchpoints"]["seconds"], 1
+        )
+        results["speedup_compute_only"] = round(
+            results["baseline"]["compute_seconds"] / results["touchpoints"]["seconds"], 1
+        )
+        print(json.dumps(results, indent=2, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
