@@ -23,7 +23,6 @@ import json
 import multiprocessing as mp
 import platform
 import re
-import resource
 import shutil
 import tempfile
 import time
@@ -35,6 +34,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
+from harness import measure
 
 TOUCHPOINTS = {
     "web_search": "web",
@@ -186,25 +186,13 @@ def run_baseline(path: Path, workdir: Path) -> dict[str, Any]:
     return {"seconds": seconds, "stored": len(valid), "refused": refused}
 
 
-def _child(name: str, path: str, queue: Any) -> None:
-    workdir = Path(tempfile.mkdtemp(prefix=f"bench-{name}-"))
+def _in_workdir(side: str, path: str) -> dict[str, Any]:
+    """One side on the file, in a scratch folder of its own."""
+    workdir = Path(tempfile.mkdtemp(prefix=f"bench-{side}-"))
     try:
-        out = (run_touchpoints if name == "touchpoints" else run_baseline)(Path(path), workdir)
-        out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
-        queue.put(out)
+        return (run_touchpoints if side == "touchpoints" else run_baseline)(Path(path), workdir)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-
-
-def measure(name: str, path: Path) -> dict[str, Any]:
-    """Run one side in a fresh process (spawned: its peak memory is its own)."""
-    context = mp.get_context("spawn")
-    queue = context.Queue()
-    process = context.Process(target=_child, args=(name, str(path), queue))
-    process.start()
-    out: dict[str, Any] = queue.get()
-    process.join()
-    return out
 
 
 def main() -> None:
@@ -222,7 +210,7 @@ def main() -> None:
             f"Python {platform.python_version()}",
         }
         for name in ("touchpoints", "baseline"):
-            runs = [measure(name, path) for _ in range(args.repeat)]
+            runs = [measure(_in_workdir, name, str(path)) for _ in range(args.repeat)]
             best = min(runs, key=lambda r: r["seconds"])
             best["rows_per_s"] = round(args.rows / best["seconds"])
             best["seconds"] = round(best["seconds"], 2)

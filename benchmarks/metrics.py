@@ -18,7 +18,6 @@ import argparse
 import json
 import multiprocessing as mp
 import platform
-import resource
 import subprocess
 import sys
 import tempfile
@@ -26,6 +25,8 @@ import time
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
+
+from harness import measure
 
 from touchpoints.demo.generate import TOUCHPOINTS
 from touchpoints.workspace import Workspace, init_workspace
@@ -122,22 +123,6 @@ def run_baseline(root: str) -> dict[str, Any]:
     }
 
 
-def _child(name: str, root: str, queue: Any) -> None:
-    out = (run_service if name == "touchpoints" else run_baseline)(root)
-    out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
-    queue.put(out)
-
-
-def measure(name: str, root: Path) -> dict[str, Any]:
-    context = mp.get_context("spawn")
-    queue = context.Queue()
-    process = context.Process(target=_child, args=(name, str(root), queue))
-    process.start()
-    out: dict[str, Any] = queue.get()
-    process.join()
-    return out
-
-
 def command_line(root: Path) -> float:
     started = time.perf_counter()
     subprocess.run(
@@ -178,7 +163,11 @@ def main() -> None:
         }
         for name in ("touchpoints", "baseline"):
             best = min(
-                (measure(name, root) for _ in range(args.repeat)), key=lambda r: r["seconds"]
+                (
+                    measure(run_service if name == "touchpoints" else run_baseline, str(root))
+                    for _ in range(args.repeat)
+                ),
+                key=lambda r: r["seconds"],
             )
             results[name] = {k: round(v, 2) if isinstance(v, float) else v for k, v in best.items()}
         results["command_line_seconds"] = round(
