@@ -32,6 +32,7 @@ from touchpoints.errors import UserInputError
 from touchpoints.ingest import STEPS, export_quarantine, ingest_file, list_quarantine
 from touchpoints.ingest.mapping import load_mapping
 from touchpoints.model import MODEL_FILE
+from touchpoints.services.changes import change_rows
 from touchpoints.services.metrics import DIMENSIONS, MetricsQuery, metrics_rows
 from touchpoints.warehouse.status import warehouse_status
 from touchpoints.workspace import Workspace, init_workspace
@@ -288,6 +289,62 @@ def metrics(
         print_csv(rows)
     else:
         _metrics_table(rows, [*query.by, *(["period"] if query.period else [])])
+
+
+@app.command()
+def changes(
+    by: Annotated[
+        str, typer.Option(help="Dimensions, comma-separated: " + ", ".join(DIMENSIONS))
+    ] = "",
+    period: Annotated[
+        Period | None, typer.Option(help="Compare each period with the last.")
+    ] = None,
+    since: Annotated[
+        datetime | None, typer.Option(formats=["%Y-%m-%d"], help="First day (inclusive).")
+    ] = None,
+    until: Annotated[
+        datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Last day (inclusive).")
+    ] = None,
+    where: Annotated[
+        list[str] | None, typer.Option(help="Keep only DIMENSION=VALUE; repeat to combine.")
+    ] = None,
+    all_changes: Annotated[
+        bool, typer.Option("--all", help="Show every comparison, not only significant ones.")
+    ] = False,
+    workspace: WorkspaceOpt = Path("."),
+    fmt: Annotated[Format, typer.Option("--format")] = Format.table,
+) -> None:
+    """The significant movements: period over period, or each group against the rest."""
+    with reporting(fmt):
+        query = MetricsQuery(
+            by=tuple(d.strip() for d in by.split(",") if d.strip()),
+            period=period.value if period else None,
+            since=since.date() if since else None,
+            until=until.date() if until else None,
+            where=_where(where or []),
+        )
+        rows = change_rows(Workspace.open(workspace), query, all_changes=all_changes)
+    if fmt is Format.json:
+        print_json(rows)
+    elif fmt is Format.csv:
+        print_csv([{**r["scope"], **{k: v for k, v in r.items() if k != "scope"}} for r in rows])
+    else:
+        table = Table(
+            title=f"{len(rows)} change(s), Benjamini–Hochberg q-values", title_justify="left"
+        )
+        for column in ("scope", "metric", "before", "after", "difference [interval]", "q"):
+            table.add_column(column)
+        for r in rows:
+            scope = ", ".join(f"{k}={v}" for k, v in r["scope"].items())
+            table.add_row(
+                escape(scope),
+                r["metric"],
+                f"{r['before']:.1f}",
+                f"{r['after']:.1f}",
+                f"{r['difference']:+.1f} [{r['low']:.1f}, {r['high']:.1f}]",
+                f"{r['q']:.3g}" + ("" if r["significant"] else " (n.s.)"),
+            )
+        console.print(table)
 
 
 def _metrics_table(rows: list[dict[str, Any]], keys: list[str]) -> None:

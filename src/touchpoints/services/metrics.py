@@ -52,7 +52,7 @@ class MetricsQuery:
             raise UserInputError(f"--since {self.since} is after --until {self.until}")
 
 
-def _counts(workspace: Workspace, query: MetricsQuery) -> list[dict[str, Any]]:
+def group_counts(workspace: Workspace, query: MetricsQuery) -> list[dict[str, Any]]:
     """Per group: n, and the counts and sums the estimates need (one engine query)."""
     model = workspace.model
     csat_high = model.metrics.scales.csat[1]
@@ -111,7 +111,7 @@ def _counts(workspace: Workspace, query: MetricsQuery) -> list[dict[str, Any]]:
     return frame.to_dict("records")  # type: ignore[no-any-return]
 
 
-def _moments(n: int, total: float | None, squares: float | None) -> tuple[float, float]:
+def moments(n: int, total: float | None, squares: float | None) -> tuple[float, float]:
     if not n or total is None or squares is None:
         return 0.0, 0.0
     total, squares = float(total), float(squares)  # engines sum integers as decimals
@@ -120,12 +120,12 @@ def _moments(n: int, total: float | None, squares: float | None) -> tuple[float,
     return average, math.sqrt(max(variance, 0.0))
 
 
-def _key(value: Any) -> Any:
+def as_key(value: Any) -> Any:
     """A group key as JSON: missing (NaN, NA, NaT) becomes null."""
     return None if value is None or pd.isna(value) else value
 
 
-def _int(value: Any) -> int:
+def as_int(value: Any) -> int:
     return 0 if value is None or value != value else int(value)
 
 
@@ -135,32 +135,38 @@ def metrics_rows(workspace: Workspace, query: MetricsQuery) -> list[dict[str, An
     settings = workspace.model.metrics
     opts: dict[str, Any] = {"confidence": settings.confidence, "min_n": settings.min_n}
     rows = []
-    for group in _counts(workspace, query):
-        row: dict[str, Any] = {d: _key(group[d]) for d in query.by}
+    for group in group_counts(workspace, query):
+        row: dict[str, Any] = {d: as_key(group[d]) for d in query.by}
         if query.period:
             row["period"] = pd.Timestamp(group["period"]).date().isoformat()
-        n_nps, n_csat, n_ces = _int(group["n_nps"]), _int(group["n_csat"]), _int(group["n_ces"])
-        promoters, detractors = _int(group["promoters"]), _int(group["detractors"])
+        n_nps, n_csat, n_ces = (
+            as_int(group["n_nps"]),
+            as_int(group["n_csat"]),
+            as_int(group["n_ces"]),
+        )
+        promoters, detractors = as_int(group["promoters"]), as_int(group["detractors"])
         figures: dict[str, Estimate] = {
             "nps": nps_from_counts(promoters, n_nps - promoters - detractors, detractors, **opts),
-            "csat": proportion_from_counts(_int(group["csat_top"]), n_csat, metric="csat", **opts),
+            "csat": proportion_from_counts(
+                as_int(group["csat_top"]), n_csat, metric="csat", **opts
+            ),
             "csat_mean": mean_from_moments(
                 n_csat,
-                *_moments(n_csat, group["csat_sum"], group["csat_sumsq"]),
+                *moments(n_csat, group["csat_sum"], group["csat_sumsq"]),
                 metric="csat_mean",
                 **opts,
             ),
             "ces_mean": mean_from_moments(
                 n_ces,
-                *_moments(n_ces, group["ces_sum"], group["ces_sumsq"]),
+                *moments(n_ces, group["ces_sum"], group["ces_sumsq"]),
                 metric="ces_mean",
                 **opts,
             ),
             "ces_agree": proportion_from_counts(
-                _int(group["ces_agree"]), n_ces, metric="ces_agree", **opts
+                as_int(group["ces_agree"]), n_ces, metric="ces_agree", **opts
             ),
         }
-        row |= {"n": _int(group["n"]), "n_nps": n_nps, "n_csat": n_csat, "n_ces": n_ces}
+        row |= {"n": as_int(group["n"]), "n_nps": n_nps, "n_csat": n_csat, "n_ces": n_ces}
         for name, estimate in figures.items():
             row[name] = estimate.value
             if name in ("nps", "csat", "csat_mean"):
