@@ -245,43 +245,54 @@ class Period(StrEnum):
     year = "year"
 
 
-def _where(pairs: list[str]) -> dict[str, str]:
-    where = {}
-    for pair in pairs:
+ByOpt = Annotated[str, typer.Option(help="Dimensions, comma-separated: " + ", ".join(DIMENSIONS))]
+SinceOpt = Annotated[
+    datetime | None, typer.Option(formats=["%Y-%m-%d"], help="First day (inclusive).")
+]
+UntilOpt = Annotated[
+    datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Last day (inclusive).")
+]
+WhereOpt = Annotated[
+    list[str] | None, typer.Option(help="Keep only DIMENSION=VALUE; repeat to combine.")
+]
+
+
+def _query(
+    by: str,
+    period: Period | None,
+    since: datetime | None,
+    until: datetime | None,
+    where: list[str] | None,
+) -> MetricsQuery:
+    """The options `metrics` and `changes` share, as one query."""
+    pairs = {}
+    for pair in where or []:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
             raise UserInputError(f"--where takes DIMENSION=VALUE, got '{pair}'")
-        where[key.strip()] = value.strip()
-    return where
+        pairs[key.strip()] = value.strip()
+    return MetricsQuery(
+        by=tuple(d.strip() for d in by.split(",") if d.strip()),
+        period=period.value if period else None,
+        since=since.date() if since else None,
+        until=until.date() if until else None,
+        where=pairs,
+    )
 
 
 @app.command()
 def metrics(
-    by: Annotated[
-        str, typer.Option(help="Dimensions to group by, comma-separated: " + ", ".join(DIMENSIONS))
-    ] = "",
+    by: ByOpt = "",
     period: Annotated[Period | None, typer.Option(help="Group by calendar period too.")] = None,
-    since: Annotated[
-        datetime | None, typer.Option(formats=["%Y-%m-%d"], help="First day (inclusive).")
-    ] = None,
-    until: Annotated[
-        datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Last day (inclusive).")
-    ] = None,
-    where: Annotated[
-        list[str] | None, typer.Option(help="Keep only DIMENSION=VALUE; repeat to combine.")
-    ] = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    where: WhereOpt = None,
     workspace: WorkspaceOpt = Path("."),
     fmt: Annotated[Format, typer.Option("--format")] = Format.table,
 ) -> None:
     """NPS, CSAT and CES with n and intervals, by any dimensions and period."""
     with reporting(fmt):
-        query = MetricsQuery(
-            by=tuple(d.strip() for d in by.split(",") if d.strip()),
-            period=period.value if period else None,
-            since=since.date() if since else None,
-            until=until.date() if until else None,
-            where=_where(where or []),
-        )
+        query = _query(by, period, since, until, where)
         rows = metrics_rows(Workspace.open(workspace), query)
     if fmt is Format.json:
         print_json(rows)
@@ -293,21 +304,13 @@ def metrics(
 
 @app.command()
 def changes(
-    by: Annotated[
-        str, typer.Option(help="Dimensions, comma-separated: " + ", ".join(DIMENSIONS))
-    ] = "",
+    by: ByOpt = "",
     period: Annotated[
         Period | None, typer.Option(help="Compare each period with the last.")
     ] = None,
-    since: Annotated[
-        datetime | None, typer.Option(formats=["%Y-%m-%d"], help="First day (inclusive).")
-    ] = None,
-    until: Annotated[
-        datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Last day (inclusive).")
-    ] = None,
-    where: Annotated[
-        list[str] | None, typer.Option(help="Keep only DIMENSION=VALUE; repeat to combine.")
-    ] = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    where: WhereOpt = None,
     all_changes: Annotated[
         bool, typer.Option("--all", help="Show every comparison, not only significant ones.")
     ] = False,
@@ -316,13 +319,7 @@ def changes(
 ) -> None:
     """The significant movements: period over period, or each group against the rest."""
     with reporting(fmt):
-        query = MetricsQuery(
-            by=tuple(d.strip() for d in by.split(",") if d.strip()),
-            period=period.value if period else None,
-            since=since.date() if since else None,
-            until=until.date() if until else None,
-            where=_where(where or []),
-        )
+        query = _query(by, period, since, until, where)
         rows = change_rows(Workspace.open(workspace), query, all_changes=all_changes)
     if fmt is Format.json:
         print_json(rows)
