@@ -6,7 +6,7 @@ functions. See the README for the two set-up commands and ``docs/`` for the guid
 
 from __future__ import annotations
 
-from touchpoints import metrics
+from touchpoints import index, metrics
 from touchpoints.errors import (
     FileFormatError,
     MappingError,
@@ -26,5 +26,6 @@ __all__ = [
     "UserInputError",
     "WorkspaceError",
     "__version__",
+    "index",
     "metrics",
 ]

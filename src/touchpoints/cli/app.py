@@ -17,6 +17,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 
 from touchpoints import __version__
+from touchpoints.cli.index_view import show_index, show_index_trend
 from touchpoints.cli.output import (
     Format,
     HumanOrJson,
@@ -33,6 +34,7 @@ from touchpoints.ingest import STEPS, export_quarantine, ingest_file, list_quara
 from touchpoints.ingest.mapping import load_mapping
 from touchpoints.model import MODEL_FILE
 from touchpoints.services.changes import change_rows
+from touchpoints.services.index import index_report
 from touchpoints.services.metrics import DIMENSIONS, MetricsQuery, metrics_rows
 from touchpoints.warehouse.status import warehouse_status
 from touchpoints.workspace import Workspace, init_workspace
@@ -342,6 +344,31 @@ def changes(
                 f"{r['q']:.3g}" + ("" if r["significant"] else " (n.s.)"),
             )
         console.print(table)
+
+
+@app.command()
+def index(
+    period: Annotated[Period | None, typer.Option(help="One index per calendar period.")] = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    resamples: Annotated[
+        int, typer.Option(min=0, help="Bootstrap resamples for the intervals (0: none).")
+    ] = 1000,
+    seed: Annotated[int, typer.Option(help="Seed of the bootstrap.")] = 0,
+    workspace: WorkspaceOpt = Path("."),
+    fmt: Annotated[HumanOrJson, typer.Option("--format")] = HumanOrJson.table,
+) -> None:
+    """The multi-channel touchpoint satisfaction index (MTSI) with consistency,
+    responsiveness and reach."""
+    with reporting(fmt):
+        query = _query("", period, since, until, None)
+        report = index_report(Workspace.open(workspace), query, resamples=resamples, seed=seed)
+    if fmt is HumanOrJson.json:
+        print_json(report)
+    elif isinstance(report, list):
+        show_index_trend(report)
+    else:
+        show_index(report)
 
 
 def _metrics_table(rows: list[dict[str, Any]], keys: list[str]) -> None:

@@ -1,7 +1,7 @@
 """The metrics core: pure functions from answers (or their counts) to typed estimates.
 
 ``import touchpoints as tp``; ``tp.metrics.nps([10, 9, 3])``. Nothing here opens files or
-databases; the engine-side grouping arrives with the metrics command.
+databases: the services group in the engine and hand these functions the counts.
 """
 
 from __future__ import annotations
@@ -12,7 +12,18 @@ from touchpoints.metrics.compare import (
     compare_nps,
     compare_proportions,
 )
+from touchpoints.metrics.consistency import (
+    Consistency,
+    consistency_from_counts,
+    kruskal_from_counts,
+    one_minus_cv,
+)
 from touchpoints.metrics.estimate import Comparison, Estimate
+from touchpoints.metrics.relative_weights import (
+    RelativeWeights,
+    relative_weights,
+    relative_weights_from_data,
+)
 from touchpoints.metrics.survey import (
     ces_agree,
     csat,
@@ -26,17 +37,24 @@ from touchpoints.metrics.survey import (
 
 __all__ = [
     "Comparison",
+    "Consistency",
     "Estimate",
+    "RelativeWeights",
     "benjamini_hochberg",
     "ces_agree",
     "compare_means",
     "compare_nps",
     "compare_proportions",
+    "consistency_from_counts",
     "csat",
+    "kruskal_from_counts",
     "mean",
     "mean_from_moments",
     "nps",
     "nps_from_counts",
+    "one_minus_cv",
     "proportion_from_counts",
+    "relative_weights",
+    "relative_weights_from_data",
     "z_value",
 ]

@@ -71,10 +71,14 @@ class Channel(Aliased):
 
 
 class Touchpoint(Aliased):
+    """``type`` names what the touchpoint does across channels (``order_status`` on the web, in
+    the app and on the hotline): cross-channel consistency compares the touchpoints of a type."""
+
     channel: str
     stage: str
     kind: TouchpointKind | None = None
-    weight: Annotated[float, Field(ge=0)] | Literal["derived"] | None = None
+    type: Identifier | None = None
+    weight: Annotated[float, Field(ge=0)] | None = None
 
 
 Scale = tuple[int, int]
@@ -108,9 +112,26 @@ class IndexSettings(Strict):
 Duration = Annotated[str, Field(pattern=r"^\d+(\.\d+)?\s*[mhd]$")]
 
 
+def seconds(duration: str) -> float:
+    """A duration such as ``30m``, ``8h`` or ``1.5d`` in seconds.
+
+    >>> seconds("1.5d")
+    129600.0
+    """
+    text = duration.strip()
+    return float(text[:-1]) * {"m": 60, "h": 3600, "d": 86400}[text[-1]]
+
+
 class SlaTarget(Strict):
     response: Duration | None = None
     resolution: Duration | None = None
+
+    def seconds(self) -> tuple[float | None, float | None]:
+        """(response, resolution) targets in seconds."""
+        response, resolution = (
+            None if d is None else seconds(d) for d in (self.response, self.resolution)
+        )
+        return response, resolution
 
 
 class BusinessHours(Strict):
@@ -125,6 +146,11 @@ class Slas(Strict):
     high: SlaTarget | None = None
     urgent: SlaTarget | None = None
     business_hours: BusinessHours | None = None
+
+    def targets(self) -> dict[str, SlaTarget]:
+        """The priorities that have targets."""
+        found = {p: getattr(self, p) for p in ("low", "normal", "high", "urgent")}
+        return {p: t for p, t in found.items() if t is not None}
 
 
 class Category(Named):

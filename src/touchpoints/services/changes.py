@@ -13,8 +13,6 @@ from collections.abc import Iterator
 from itertools import pairwise
 from typing import Any
 
-import pandas as pd
-
 from touchpoints.errors import UserInputError
 from touchpoints.metrics import (
     Comparison,
@@ -23,7 +21,14 @@ from touchpoints.metrics import (
     compare_nps,
     compare_proportions,
 )
-from touchpoints.services.metrics import MetricsQuery, as_int, as_key, group_counts, moments
+from touchpoints.services.metrics import (
+    MetricsQuery,
+    as_int,
+    as_key,
+    group_counts,
+    moments,
+    period_key,
+)
 from touchpoints.workspace import Workspace
 
 Group = dict[str, Any]
@@ -114,8 +119,8 @@ def change_rows(
             runs.sort(key=lambda g: g["period"])
             for before, after in pairwise(runs):
                 scope = dict(zip(query.by, key, strict=True))
-                scope["period"] = _date(after["period"])
-                scope["compared_with"] = _date(before["period"])
+                scope["period"] = period_key(after["period"])
+                scope["compared_with"] = period_key(before["period"])
                 pairs.append((scope, after, before))
     else:
         for group in groups:
@@ -140,7 +145,3 @@ def change_rows(
         for (scope, c), q in zip(found, q_values, strict=True)
     ]
     return rows if all_changes else [r for r in rows if r["significant"]]
-
-
-def _date(value: Any) -> str:
-    return pd.Timestamp(value).date().isoformat()

@@ -16,6 +16,7 @@ from typing import Any
 
 import ibis
 import ibis.expr.datatypes as dt
+import ibis.expr.types as ir
 import pandas as pd
 
 from touchpoints.errors import UserInputError
@@ -52,6 +53,25 @@ class MetricsQuery:
             raise UserInputError(f"--since {self.since} is after --until {self.until}")
 
 
+def within(table: ir.Table, ts: str, zone: str, since: date | None, until: date | None) -> ir.Table:
+    """Rows of ``table`` whose ``ts`` falls on a local date from ``since`` to ``until``."""
+    local = timezone(zone, table[ts]).date()
+    filters = ([local >= since] if since else []) + ([local <= until] if until else [])
+    return table.filter(*filters) if filters else table
+
+
+def in_periods(
+    table: ir.Table, ts: str, zone: str, query: MetricsQuery
+) -> tuple[ir.Table, list[str]]:
+    """``table`` within the query's dates and, split by period, with a ``period`` column: the
+    local date its period starts on (weeks start on Monday). Also the grouping keys to use."""
+    rows = within(table, ts, zone, query.since, query.until)
+    if not query.period:
+        return rows, []
+    start = timezone(zone, rows[ts]).truncate(PERIODS[query.period]).date()
+    return rows.mutate(period=start), ["period"]
+
+
 def group_counts(workspace: Workspace, query: MetricsQuery) -> list[dict[str, Any]]:
     """Per group: n, and the counts and sums the estimates need (one engine query)."""
     model = workspace.model
@@ -68,18 +88,10 @@ def group_counts(workspace: Workspace, query: MetricsQuery) -> list[dict[str, An
                 }
             )
             r = r.left_join(stages, "touchpoint").select(r, stages.stage)
-        local = timezone(model.timezone, r.ts)
-        filters = [r[k] == v for k, v in query.where.items()]
-        if query.since:
-            filters.append(local.date() >= query.since)
-        if query.until:
-            filters.append(local.date() <= query.until)
-        if filters:
-            r = r.filter(*filters)
-            local = timezone(model.timezone, r.ts)
-        groups = {d: r[d] for d in query.by}
-        if query.period:
-            groups["period"] = local.truncate(PERIODS[query.period]).date()
+        if query.where:
+            r = r.filter(*[r[k] == v for k, v in query.where.items()])
+        r, keys = in_periods(r, "ts", model.timezone, query)
+        groups = {d: r[d] for d in (*query.by, *keys)}
         agree = (
             r.ces >= ces_high - 2
             if model.metrics.ces_direction == "agree"
@@ -125,6 +137,12 @@ def as_key(value: Any) -> Any:
     return None if value is None or pd.isna(value) else value
 
 
+def period_key(value: Any) -> str | None:
+    """A period start as its ISO date (``None`` when not split by period)."""
+    key = as_key(value)
+    return None if key is None else pd.Timestamp(key).date().isoformat()
+
+
 def as_int(value: Any) -> int:
     return 0 if value is None or value != value else int(value)
 
@@ -138,7 +156,7 @@ def metrics_rows(workspace: Workspace, query: MetricsQuery) -> list[dict[str, An
     for group in group_counts(workspace, query):
         row: dict[str, Any] = {d: as_key(group[d]) for d in query.by}
         if query.period:
-            row["period"] = pd.Timestamp(group["period"]).date().isoformat()
+            row["period"] = period_key(group["period"])
         n_nps, n_csat, n_ces = (
             as_int(group["n_nps"]),
             as_int(group["n_csat"]),

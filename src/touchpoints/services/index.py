@@ -1,0 +1,215 @@
+"""``touchpoints index``: the MTSI tree with its weights, consistency, responsiveness and reach.
+
+The engine sends back small tables (CSAT counts per period, touchpoint and rating; contacts per
+channel; ticket medians; customers per channel count); the pure cores in
+:mod:`touchpoints.index` and :mod:`touchpoints.metrics` do the rest. Only the workspace's own
+brand counts: competitor answers from benchmark surveys stay out of the index. Derived weights
+are learned once over the whole range, so the periods of a trend are weighed alike.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import ibis.expr.types as ir
+import numpy as np
+import pandas as pd
+
+from touchpoints.errors import UserInputError
+from touchpoints.index import TouchpointSpec, mtsi
+from touchpoints.metrics.consistency import consistency_from_counts
+from touchpoints.model.schema import CXModel
+from touchpoints.services.metrics import MetricsQuery, in_periods, period_key
+from touchpoints.services.operations import reach, responsiveness
+from touchpoints.services.weights import derived_weights, stated_weights
+from touchpoints.workspace import Workspace
+
+
+def own_brand(responses: ir.Table, model: CXModel) -> ir.Table:
+    """Answers about the workspace's own brand (no brand given counts as own)."""
+    return responses.filter(responses.brand.isnull() | (responses.brand == model.name))
+
+
+def _touchpoint_weights(
+    model: CXModel, con: Any, responses: ir.Table
+) -> tuple[dict[str, float], dict[str, Any]]:
+    mode = model.index.touchpoint_weights
+    if mode == "derived":
+        weights, derivation = derived_weights(
+            model, responses, con.table("response_items"), con.table("identities")
+        )
+        used = "derived" if derivation["source"] else "equal"
+        return weights, {"touchpoints": used, "derivation": derivation}
+    if mode == "stated" and any(t.weight is not None for t in model.touchpoints):
+        return stated_weights(model), {"touchpoints": "stated"}
+    return {t.id: 1.0 for t in model.touchpoints}, {"touchpoints": "equal"}
+
+
+def _stated_channel_weights(model: CXModel) -> tuple[dict[str, float], str]:
+    stated = [c.weight for c in model.channels if c.weight is not None]
+    if not stated:
+        return {c.id: 1.0 for c in model.channels}, "equal"
+    fill = float(np.mean(stated))
+    return {c.id: fill if c.weight is None else c.weight for c in model.channels}, "stated"
+
+
+def _contacts(
+    model: CXModel, interactions: ir.Table, query: MetricsQuery
+) -> dict[str | None, dict[str, float]]:
+    """Interactions per channel, per period."""
+    rows, keys = in_periods(interactions, "ts", model.timezone, query)
+    rows = rows.filter(rows.channel.notnull())
+    counted = rows.group_by([*keys, "channel"]).aggregate(contacts=rows.count())
+    found: dict[str | None, dict[str, float]] = {}
+    for row in counted.execute().to_dict("records"):
+        found.setdefault(period_key(row.get("period")), {})[row["channel"]] = float(row["contacts"])
+    return found
+
+
+def _consistency(model: CXModel, counts: pd.DataFrame, alpha: float) -> list[dict[str, Any]]:
+    """Consistency across channels of each touchpoint type, then of each stage."""
+    channel_of = {t.id: t.channel for t in model.touchpoints}
+    groups = [
+        ("type", kind, [t.id for t in model.touchpoints if t.type == kind])
+        for kind in dict.fromkeys(t.type for t in model.touchpoints if t.type)
+    ] + [
+        ("stage", s.id, [t.id for t in model.touchpoints if t.stage == s.id]) for s in model.stages
+    ]
+    scale = model.metrics.scales.csat
+    found = []
+    for group, group_id, members in groups:
+        if len({channel_of[t] for t in members}) < 2:
+            continue
+        rows = counts[counts["touchpoint"].isin(members)]
+        table = (
+            rows.assign(channel=rows["touchpoint"].map(channel_of))
+            .pivot_table(index="channel", columns="rating", values="count", aggfunc="sum")
+            .fillna(0)
+        )
+        n = table.sum(axis=1)
+        enough = table[n >= model.metrics.min_n]
+        entry: dict[str, Any] = {
+            "group": group,
+            "id": group_id,
+            "insufficient_channels": sorted(n[n < model.metrics.min_n].index),
+        }
+        if len(enough) < 2:
+            found.append(entry | {"score": None, "channels": []})
+            continue
+        result = consistency_from_counts(enough, scale=scale, top_from=scale[1] - 1)
+        test_p = result.kruskal_p if result.kruskal_p is not None else result.chi2_p
+        found.append(
+            entry
+            | {
+                "score": result.score,
+                "cv": result.cv,
+                "channels": [
+                    {"channel": c, "score": s, "n": k}
+                    for c, s, k in zip(result.channels, result.scores, result.n, strict=True)
+                ],
+                "chi2": result.chi2,
+                "chi2_p": result.chi2_p,
+                "kruskal_h": result.kruskal_h,
+                "kruskal_p": result.kruskal_p,
+                "differ": None if test_p is None else bool(test_p < alpha),
+            }
+        )
+    return found
+
+
+def index_report(
+    workspace: Workspace,
+    query: MetricsQuery,
+    *,
+    resamples: int = 1000,
+    seed: int = 0,
+    now: datetime | None = None,
+) -> dict[str, Any] | list[dict[str, Any]]:
+    """The pinned ``touchpoints index --format json`` shape (CONTRACTS.md).
+
+    One object, or with a period a list of them, each with its ``period``.
+    """
+    if query.by or query.where:
+        raise UserInputError("the index takes no --by or --where: it is the whole tree")
+    query.check()
+    model = workspace.model
+    if not model.touchpoints:
+        raise UserInputError("the model has no touchpoints: the index has nothing to measure")
+    ids = [t.id for t in model.touchpoints]
+    with workspace.warehouse() as warehouse:
+        con = warehouse.ibis()
+        answers, keys = in_periods(
+            own_brand(con.table("responses"), model), "ts", model.timezone, query
+        )
+        rated = answers.filter(answers.touchpoint.isin(ids), answers.csat.notnull())
+        counts = (
+            rated.group_by([*keys, "touchpoint", rated.csat.name("rating")])
+            .aggregate(count=rated.count())
+            .execute()
+        )
+        totals_expr = (
+            answers.group_by(keys).aggregate(total=answers.count())
+            if keys
+            else answers.aggregate(total=answers.count())
+        )
+        totals = {
+            period_key(r.get("period")): int(r["total"])
+            for r in totals_expr.execute().to_dict("records")
+        }
+        tp_weights, weights_info = _touchpoint_weights(model, con, answers)
+        if model.index.channel_weights == "stated":
+            stated, mode = _stated_channel_weights(model)
+            contacts: dict[str | None, dict[str, float]] = {}
+        else:
+            contacts = _contacts(model, con.table("interactions"), query)
+        service = responsiveness(model, con.table("tickets"), query, now or datetime.now(UTC))
+        kinds = {
+            "responses": own_brand(con.table("responses"), model),
+            **{k: con.table(k) for k in ("interactions", "orders", "tickets")},
+        }
+        seen = reach(model, kinds, con.table("identities"), query)
+    if "period" in counts:
+        counts["period"] = counts["period"].map(period_key)
+    specs = [TouchpointSpec(t.id, t.channel, t.stage, tp_weights[t.id]) for t in model.touchpoints]
+    alpha = 1 - model.metrics.confidence
+    reports = []
+    for period in sorted(totals, key=lambda p: p or ""):
+        part = counts[counts["period"] == period] if query.period else counts
+        if model.index.channel_weights == "stated":
+            channel_weights, channel_mode = stated, mode
+        elif contacts.get(period):
+            channel_weights, channel_mode = contacts[period], "contacts"
+        elif len(part):
+            channel_of = part["touchpoint"].map({t.id: t.channel for t in model.touchpoints})
+            channel_weights = part.groupby(channel_of)["count"].sum().to_dict()
+            channel_mode = "answers (no interactions in range)"
+        else:
+            channel_weights, channel_mode = {c.id: 1.0 for c in model.channels}, "equal"
+        tree = mtsi(
+            part[["touchpoint", "rating", "count"]],
+            specs,
+            channel_weights,
+            scale=model.metrics.scales.csat,
+            min_n=model.metrics.min_n,
+            confidence=model.metrics.confidence,
+            resamples=resamples,
+            seed=seed,
+            total=totals[period],
+        )
+        report: dict[str, Any] = {"period": period} if query.period else {}
+        report |= {
+            "overall": tree.overall.to_dict(),
+            "channels": [n.to_dict() for n in tree.channels],
+            "stages": [n.to_dict() for n in tree.stages],
+            "touchpoints": [n.to_dict() for n in tree.touchpoints],
+            "consistency": _consistency(model, part, alpha),
+            "responsiveness": service.get(period),
+            "reach": seen.get(period, {}),
+            "weights": weights_info | {"channels": channel_mode},
+            "method": tree.method,
+            "confidence": tree.confidence,
+            "min_n": tree.min_n,
+        }
+        reports.append(report)
+    return reports if query.period else reports[0]

@@ -1,0 +1,162 @@
+"""The operational dimensions shown beside the index: responsiveness and reach (METRICS.md).
+
+*Responsiveness*: median first-response and resolution times of the tickets created in the
+range, per priority, and the share that met the priority's SLA. A ticket still without a
+response counts as missed once its target has passed and is left out until then, so open
+tickets neither flatter nor punish the figure early. Durations are calendar time.
+
+*Reach*: the share of configured touchpoints that have any data (answers or interactions),
+and the share of customers (through the identity table) seen on two or more channels in
+interactions, answers, orders or tickets.
+
+Each function returns its figures per period start (``None`` when not split by period).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+
+from touchpoints.model.schema import CXModel
+from touchpoints.services.metrics import MetricsQuery, as_int, as_key, in_periods, period_key
+
+HOUR = 3600.0
+
+
+def _hours(seconds: Any) -> float | None:
+    value = as_key(seconds)
+    return None if value is None else float(value) / HOUR
+
+
+def _percent(part: Any, whole: Any) -> float | None:
+    return 100 * as_int(part) / as_int(whole) if as_int(whole) else None
+
+
+def responsiveness(
+    model: CXModel, tickets: ir.Table, query: MetricsQuery, now: datetime
+) -> dict[str | None, dict[str, Any]]:
+    """Ticket response and resolution against the SLAs, per period."""
+    t, keys = in_periods(tickets, "created_at", model.timezone, query)
+    targets = model.slas.targets()
+    sla = ibis.memtable(
+        {
+            "priority": list(targets),
+            "response_s": [t.seconds()[0] for t in targets.values()],
+            "resolution_s": [t.seconds()[1] for t in targets.values()],
+        },
+        schema={"priority": "string", "response_s": "float64", "resolution_s": "float64"},
+    )
+    t = t.mutate(priority=t.priority.fill_null("normal"))
+    t = t.left_join(sla, "priority").select(t, sla.response_s, sla.resolution_s)
+    created = t.created_at.epoch_seconds()
+    elapsed = ibis.literal(now.timestamp()) - created
+    aggregates: dict[str, ir.Scalar] = {"n": t.count()}
+    for name, done, target in (
+        ("response", t.first_response_at, t.response_s),
+        ("resolution", t.resolved_at, t.resolution_s),
+    ):
+        took = done.epoch_seconds() - created
+        aggregates |= {
+            f"{name}_done": done.count(),
+            f"{name}_median_s": took.median(),
+            f"{name}_due": (target.notnull() & (done.notnull() | (elapsed > target))).sum(),
+            f"{name}_met": (target.notnull() & done.notnull() & (took <= target)).sum(),
+        }
+    overall = t.aggregate(**aggregates, by=keys) if keys else t.aggregate(**aggregates)
+    by_priority = t.aggregate(**aggregates, by=[*keys, t.priority])
+    report: dict[str | None, dict[str, Any]] = {}
+    for row in overall.execute().to_dict("records"):
+        report[period_key(row.get("period"))] = _figures(row) | {
+            "clock": "calendar",
+            "priorities": [],
+        }
+    order = ["urgent", "high", "normal", "low"]
+    rows = by_priority.execute().to_dict("records")
+    rows.sort(key=lambda r: order.index(r["priority"]) if r["priority"] in order else len(order))
+    for row in rows:
+        target = targets.get(row["priority"])
+        response_s, resolution_s = target.seconds() if target else (None, None)
+        report[period_key(row.get("period"))]["priorities"].append(
+            {"priority": row["priority"]}
+            | _figures(row)
+            | {
+                "response_target_h": None if response_s is None else response_s / HOUR,
+                "resolution_target_h": None if resolution_s is None else resolution_s / HOUR,
+            }
+        )
+    return report
+
+
+def _figures(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "n": as_int(row["n"]),
+        "responded": as_int(row["response_done"]),
+        "resolved": as_int(row["resolution_done"]),
+        "first_response_median_h": _hours(row["response_median_s"]),
+        "resolution_median_h": _hours(row["resolution_median_s"]),
+        "response_due": as_int(row["response_due"]),
+        "response_attainment": _percent(row["response_met"], row["response_due"]),
+        "resolution_due": as_int(row["resolution_due"]),
+        "resolution_attainment": _percent(row["resolution_met"], row["resolution_due"]),
+    }
+
+
+def reach(
+    model: CXModel,
+    tables: dict[str, ir.Table],
+    identities: ir.Table,
+    query: MetricsQuery,
+) -> dict[str | None, dict[str, Any]]:
+    """Touchpoint coverage and multichannel customers, per period.
+
+    ``tables`` maps a kind to its table, already restricted to the workspace's own brand where
+    that applies; each has ``customer``, ``channel`` and the time column of its kind.
+    """
+    times = {"responses": "ts", "interactions": "ts", "orders": "ts", "tickets": "created_at"}
+    configured = [t.id for t in model.touchpoints]
+    parts = []
+    for kind, table in tables.items():
+        ts = times[kind]
+        rows, keys = in_periods(table, ts, model.timezone, query)
+        period = rows.period if keys else ibis.null("date")
+        parts.append(
+            rows.select(
+                period=period,
+                customer=rows.customer.cast("string"),
+                channel=rows.channel.cast("string"),
+                touchpoint=rows.touchpoint.cast("string"),
+            )
+        )
+    seen = ibis.union(*parts)
+    known = seen.filter(seen.touchpoint.isin(configured))
+    with_data = known.group_by("period").aggregate(touchpoints=known.touchpoint.nunique())
+    people = seen.filter(seen.customer.notnull(), seen.channel.notnull())
+    people = people.left_join(identities, people.customer == identities.pseudonym)
+    people = people.mutate(who=people.customer_key.fill_null(people.customer))
+    per_customer = people.group_by(["period", "who"]).aggregate(channels=people.channel.nunique())
+    customers = per_customer.group_by("period").aggregate(
+        customers=per_customer.count(), multichannel=(per_customer.channels >= 2).sum()
+    )
+    report: dict[str | None, dict[str, Any]] = {}
+    touchpoints = {
+        period_key(r["period"]): as_int(r["touchpoints"])
+        for r in with_data.execute().to_dict("records")
+    }
+    for row in customers.execute().to_dict("records"):
+        report[period_key(row["period"])] = {
+            "customers": {
+                "total": as_int(row["customers"]),
+                "multichannel": as_int(row["multichannel"]),
+                "share": _percent(row["multichannel"], row["customers"]),
+            }
+        }
+    for period, count in touchpoints.items():
+        report.setdefault(period, {})["touchpoints"] = {
+            "with_data": count,
+            "configured": len(configured),
+            "share": _percent(count, len(configured)),
+        }
+    return report
