@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from touchpoints.demo import build_demo
 from touchpoints.ingest import IngestResult, ingest_file
 from touchpoints.workspace import Workspace, init_workspace
 
@@ -23,6 +24,14 @@ def workspace(tmp_path: Path) -> Workspace:
     root = tmp_path / "ws"
     init_workspace(root, key=KEY)
     shutil.copy(FIXTURES / "touchpoints.yaml", root / "touchpoints.yaml")
+    return Workspace.open(root)
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
+    """A small demo workspace (1,500 customers), shared by the tests that only read it."""
+    root = tmp_path_factory.mktemp("demo") / "ws"
+    build_demo(root, customers=1500, seed=5)
     return Workspace.open(root)
 
 

@@ -11,7 +11,6 @@ from typer.testing import CliRunner
 
 from conftest import ingest, write_csv
 from touchpoints.cli.app import app
-from touchpoints.demo import build_demo
 from touchpoints.errors import UserInputError
 from touchpoints.metrics import benjamini_hochberg, compare_nps
 from touchpoints.services.changes import change_rows
@@ -47,13 +46,6 @@ def test_period_over_period_by_hand(workspace: Workspace, tmp_path: Path) -> Non
 def test_nothing_to_compare_is_a_user_error(workspace: Workspace) -> None:
     with pytest.raises(UserInputError, match="say what to compare"):
         change_rows(workspace, MetricsQuery())
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
-    root = tmp_path_factory.mktemp("changes") / "demo"
-    build_demo(root, customers=1500, seed=5)
-    return Workspace.open(root)
 
 
 def test_planted_improvement_shows_period_over_period(demo: Workspace) -> None:

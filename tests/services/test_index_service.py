@@ -15,7 +15,6 @@ from typer.testing import CliRunner
 
 from conftest import write_csv
 from touchpoints.cli.app import app
-from touchpoints.demo import build_demo
 from touchpoints.errors import UserInputError
 from touchpoints.ingest import ingest_file
 from touchpoints.metrics.relative_weights import relative_weights_from_data
@@ -219,13 +218,6 @@ def test_derived_weights_without_data_fall_back_to_equal(
     report = index_report(workspace, MetricsQuery(), resamples=0, now=NOON)
     assert report["weights"]["touchpoints"] == "equal"  # type: ignore[call-overload]
     assert "no data to derive" in report["weights"]["derivation"]["note"]  # type: ignore[call-overload]
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
-    root = tmp_path_factory.mktemp("index") / "demo"
-    build_demo(root, customers=1500, seed=5)
-    return Workspace.open(root)
 
 
 def test_planted_inconsistent_channel_is_found(demo: Workspace) -> None:

@@ -18,6 +18,7 @@ from rich.table import Table
 
 from touchpoints import __version__
 from touchpoints.cli.index_view import show_index, show_index_trend
+from touchpoints.cli.metrics_view import metrics_table, show_benchmark
 from touchpoints.cli.output import (
     Format,
     HumanOrJson,
@@ -33,6 +34,7 @@ from touchpoints.errors import UserInputError
 from touchpoints.ingest import STEPS, export_quarantine, ingest_file, list_quarantine
 from touchpoints.ingest.mapping import load_mapping
 from touchpoints.model import MODEL_FILE
+from touchpoints.services.benchmark import benchmark_report, load_references
 from touchpoints.services.changes import change_rows
 from touchpoints.services.index import index_report
 from touchpoints.services.metrics import DIMENSIONS, MetricsQuery, metrics_rows
@@ -301,7 +303,7 @@ def metrics(
     elif fmt is Format.csv:
         print_csv(rows)
     else:
-        _metrics_table(rows, [*query.by, *(["period"] if query.period else [])])
+        metrics_table(rows, [*query.by, *(["period"] if query.period else [])])
 
 
 @app.command()
@@ -347,6 +349,41 @@ def changes(
 
 
 @app.command()
+def benchmark(
+    by: ByOpt = "",
+    period: Annotated[Period | None, typer.Option(help="Compare per calendar period.")] = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    where: WhereOpt = None,
+    reference: Annotated[
+        Path | None,
+        typer.Option(
+            help="More reference values: a CSV, JSON or YAML file with the keys of `references:`.",
+            dir_okay=False,
+        ),
+    ] = None,
+    workspace: WorkspaceOpt = Path("."),
+    fmt: Annotated[Format, typer.Option("--format")] = Format.table,
+) -> None:
+    """Our figures beside competitors' (benchmark surveys) and outside reference values."""
+    with reporting(fmt):
+        query = _query(by, period, since, until, where)
+        extra = load_references(reference) if reference else []
+        report = benchmark_report(Workspace.open(workspace), query, extra)
+    if fmt is Format.json:
+        print_json(report)
+    elif fmt is Format.csv:
+        print_csv(
+            [
+                {**r["scope"], "against": r.get("brand") or r.get("reference"), **r}
+                for r in [*report["gaps"], *report["references"]]
+            ]
+        )
+    else:
+        show_benchmark(report, [*query.by, *(["period"] if query.period else [])])
+
+
+@app.command()
 def index(
     period: Annotated[Period | None, typer.Option(help="One index per calendar period.")] = None,
     since: SinceOpt = None,
@@ -369,36 +406,6 @@ def index(
         show_index_trend(report)
     else:
         show_index(report)
-
-
-def _metrics_table(rows: list[dict[str, Any]], keys: list[str]) -> None:
-    """Figures with their intervals; those from too few answers greyed out."""
-    table = Table(
-        title=f"{len(rows)} group(s); grey: fewer answers than min_n", title_justify="left"
-    )
-    for column in [*keys, "n", "NPS", "CSAT %", "CSAT mean", "CES mean", "CES agree %"]:
-        table.add_column(column, justify="left" if column in keys else "right")
-
-    def figure(row: dict[str, Any], name: str, interval: bool = True) -> str:
-        value = row[name]
-        if value is None:
-            return "—"
-        text = f"{value:.1f}"
-        if interval and row.get(f"{name}_low") is not None:
-            text += f" [{row[f'{name}_low']:.1f}, {row[f'{name}_high']:.1f}]"
-        return f"[dim]{text}[/]" if name in row["insufficient"] else text
-
-    for row in rows:
-        table.add_row(
-            *(escape(str(row[k])) if row[k] is not None else "—" for k in keys),
-            str(row["n"]),
-            figure(row, "nps"),
-            figure(row, "csat"),
-            figure(row, "csat_mean", interval=False),
-            figure(row, "ces_mean", interval=False),
-            figure(row, "ces_agree", interval=False),
-        )
-    console.print(table)
 
 
 @quarantine_app.command("list")

@@ -19,6 +19,7 @@ from touchpoints.metrics.consistency import (
     one_minus_cv,
 )
 from touchpoints.metrics.estimate import Comparison, Estimate
+from touchpoints.metrics.reference import mean_against, nps_against, proportion_against
 from touchpoints.metrics.relative_weights import (
     RelativeWeights,
     relative_weights,
@@ -49,10 +50,13 @@ __all__ = [
     "csat",
     "kruskal_from_counts",
     "mean",
+    "mean_against",
     "mean_from_moments",
     "nps",
+    "nps_against",
     "nps_from_counts",
     "one_minus_cv",
+    "proportion_against",
     "proportion_from_counts",
     "relative_weights",
     "relative_weights_from_data",

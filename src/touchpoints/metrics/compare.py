@@ -21,7 +21,8 @@ from touchpoints.metrics.survey import z_value
 Counts = tuple[int, int, int]  # promoters, passives, detractors
 
 
-def _nps_moments(counts: Counts) -> tuple[float, float, int]:
+def nps_moments(counts: Counts) -> tuple[float, float, int]:
+    """NPS, its variance (in NPS points squared) and n, from the three counts."""
     promoters, passives, detractors = counts
     n = promoters + passives + detractors
     if n == 0:
@@ -32,8 +33,8 @@ def _nps_moments(counts: Counts) -> tuple[float, float, int]:
 
 def compare_nps(a: Counts, b: Counts, *, confidence: float = 0.95) -> Comparison:
     """NPS of group a minus group b (counts of promoters, passives, detractors)."""
-    nps_a, var_a, _ = _nps_moments(a)
-    nps_b, var_b, _ = _nps_moments(b)
+    nps_a, var_a, _ = nps_moments(a)
+    nps_b, var_b, _ = nps_moments(b)
     difference = nps_a - nps_b
     se = math.sqrt(var_a + var_b)
     z = (

@@ -158,6 +158,25 @@ class Category(Named):
     examples: dict[Literal["zh", "en"], list[str]] = {}
 
 
+class Reference(Strict):
+    """An outside figure shown beside ours, such as a sector's NPS from a published study."""
+
+    name: Annotated[str, Field(min_length=1)]
+    metric: Literal["nps", "csat", "csat_mean", "ces_mean", "ces_agree"]
+    value: float
+    sector: str | None = None
+    source: str | None = None
+    year: int | None = None
+
+    @model_validator(mode="after")
+    def _in_range(self) -> Reference:
+        if self.metric == "nps" and not -100 <= self.value <= 100:
+            raise ValueError(f"an NPS lies in -100…100, got {self.value}")
+        if self.metric in ("csat", "ces_agree") and not 0 < self.value < 100:
+            raise ValueError(f"a share is a percent strictly between 0 and 100, got {self.value}")
+        return self
+
+
 class WarehouseSettings(Strict):
     backend: Literal["duckdb"] = "duckdb"
     path: str = "touchpoints.duckdb"
@@ -180,6 +199,7 @@ class CXModel(Strict):
     index: IndexSettings = IndexSettings()
     slas: Slas = Slas()
     taxonomy: list[Category] = []
+    references: list[Reference] = []
     column_aliases: dict[str, list[str]] = {}
     warehouse: WarehouseSettings = WarehouseSettings()
 

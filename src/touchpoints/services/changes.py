@@ -48,7 +48,7 @@ _SUMMED = (
 )
 
 
-def _comparisons(a: Group, b: Group) -> Iterator[Comparison]:
+def group_comparisons(a: Group, b: Group) -> Iterator[Comparison]:
     """Each metric both groups have enough answers to compare (a after, b before)."""
     if as_int(a["n_nps"]) and as_int(b["n_nps"]):
         counts = [
@@ -126,7 +126,7 @@ def change_rows(
         for group in groups:
             scope = {d: as_key(group[d]) for d in query.by} | {"compared_with": "rest"}
             pairs.append((scope, group, _rest(groups, group)))
-    found = [(scope, c) for scope, after, before in pairs for c in _comparisons(after, before)]
+    found = [(scope, c) for scope, after, before in pairs for c in group_comparisons(after, before)]
     q_values = benjamini_hochberg([c.p for _, c in found])
     alpha = 1 - workspace.model.metrics.confidence
     rows = [

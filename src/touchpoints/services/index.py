@@ -20,15 +20,10 @@ from touchpoints.errors import UserInputError
 from touchpoints.index import TouchpointSpec, mtsi
 from touchpoints.metrics.consistency import consistency_from_counts
 from touchpoints.model.schema import CXModel
-from touchpoints.services.metrics import MetricsQuery, in_periods, period_key
+from touchpoints.services.metrics import MetricsQuery, in_periods, own_brand, period_key
 from touchpoints.services.operations import reach, responsiveness
 from touchpoints.services.weights import derived_weights, stated_weights
 from touchpoints.workspace import Workspace
-
-
-def own_brand(responses: ir.Table, model: CXModel) -> ir.Table:
-    """Answers about the workspace's own brand (no brand given counts as own)."""
-    return responses.filter(responses.brand.isnull() | (responses.brand == model.name))
 
 
 def _touchpoint_weights(

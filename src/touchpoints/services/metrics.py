@@ -21,6 +21,7 @@ import pandas as pd
 
 from touchpoints.errors import UserInputError
 from touchpoints.metrics import Estimate, mean_from_moments, nps_from_counts, proportion_from_counts
+from touchpoints.model.schema import CXModel, MetricsSettings
 from touchpoints.workspace import Workspace
 
 DIMENSIONS = ("channel", "touchpoint", "stage", "segment", "region", "variant", "brand")
@@ -39,6 +40,7 @@ class MetricsQuery:
     since: date | None = None
     until: date | None = None
     where: dict[str, str] = field(default_factory=dict)
+    relationship: bool = False  # only answers with neither channel nor touchpoint
 
     def check(self) -> None:
         unknown = [d for d in (*self.by, *self.where) if d not in DIMENSIONS]
@@ -51,6 +53,12 @@ class MetricsQuery:
             raise UserInputError(f"unknown period '{self.period}' (periods: {', '.join(PERIODS)})")
         if self.since and self.until and self.since > self.until:
             raise UserInputError(f"--since {self.since} is after --until {self.until}")
+
+
+def own_brand(responses: ir.Table, model: CXModel) -> ir.Table:
+    """Answers about the workspace's own brand (no brand given counts as own): competitor
+    answers from benchmark surveys count only where brand is asked for."""
+    return responses.filter(responses.brand.isnull() | (responses.brand == model.name))
 
 
 def within(table: ir.Table, ts: str, zone: str, since: date | None, until: date | None) -> ir.Table:
@@ -80,6 +88,10 @@ def group_counts(workspace: Workspace, query: MetricsQuery) -> list[dict[str, An
     with workspace.warehouse() as warehouse:
         con = warehouse.ibis()
         r = con.table("responses")
+        if "brand" in (*query.by, *query.where):
+            r = r.mutate(brand=r.brand.fill_null(model.name))
+        else:
+            r = own_brand(r, model)
         if "stage" in (*query.by, *query.where):
             stages = ibis.memtable(
                 {
@@ -88,6 +100,8 @@ def group_counts(workspace: Workspace, query: MetricsQuery) -> list[dict[str, An
                 }
             )
             r = r.left_join(stages, "touchpoint").select(r, stages.stage)
+        if query.relationship:
+            r = r.filter(r.channel.isnull(), r.touchpoint.isnull())
         if query.where:
             r = r.filter(*[r[k] == v for k, v in query.where.items()])
         r, keys = in_periods(r, "ts", model.timezone, query)
@@ -151,46 +165,48 @@ def metrics_rows(workspace: Workspace, query: MetricsQuery) -> list[dict[str, An
     """Rows of the pinned ``touchpoints metrics --format json`` shape (CONTRACTS.md)."""
     query.check()
     settings = workspace.model.metrics
+    return [metrics_row(group, query, settings) for group in group_counts(workspace, query)]
+
+
+def metrics_row(
+    group: dict[str, Any], query: MetricsQuery, settings: MetricsSettings
+) -> dict[str, Any]:
+    """One group's counts as figures with their intervals."""
     opts: dict[str, Any] = {"confidence": settings.confidence, "min_n": settings.min_n}
-    rows = []
-    for group in group_counts(workspace, query):
-        row: dict[str, Any] = {d: as_key(group[d]) for d in query.by}
-        if query.period:
-            row["period"] = period_key(group["period"])
-        n_nps, n_csat, n_ces = (
-            as_int(group["n_nps"]),
-            as_int(group["n_csat"]),
-            as_int(group["n_ces"]),
-        )
-        promoters, detractors = as_int(group["promoters"]), as_int(group["detractors"])
-        figures: dict[str, Estimate] = {
-            "nps": nps_from_counts(promoters, n_nps - promoters - detractors, detractors, **opts),
-            "csat": proportion_from_counts(
-                as_int(group["csat_top"]), n_csat, metric="csat", **opts
-            ),
-            "csat_mean": mean_from_moments(
-                n_csat,
-                *moments(n_csat, group["csat_sum"], group["csat_sumsq"]),
-                metric="csat_mean",
-                **opts,
-            ),
-            "ces_mean": mean_from_moments(
-                n_ces,
-                *moments(n_ces, group["ces_sum"], group["ces_sumsq"]),
-                metric="ces_mean",
-                **opts,
-            ),
-            "ces_agree": proportion_from_counts(
-                as_int(group["ces_agree"]), n_ces, metric="ces_agree", **opts
-            ),
-        }
-        row |= {"n": as_int(group["n"]), "n_nps": n_nps, "n_csat": n_csat, "n_ces": n_ces}
-        for name, estimate in figures.items():
-            row[name] = estimate.value
-            if name in ("nps", "csat", "csat_mean"):
-                row[f"{name}_low"], row[f"{name}_high"] = estimate.low, estimate.high
-        row["insufficient"] = [
-            name for name, e in figures.items() if e.value is not None and e.insufficient
-        ]
-        rows.append(row)
-    return rows
+    row: dict[str, Any] = {d: as_key(group[d]) for d in query.by}
+    if query.period:
+        row["period"] = period_key(group["period"])
+    n_nps, n_csat, n_ces = (
+        as_int(group["n_nps"]),
+        as_int(group["n_csat"]),
+        as_int(group["n_ces"]),
+    )
+    promoters, detractors = as_int(group["promoters"]), as_int(group["detractors"])
+    figures: dict[str, Estimate] = {
+        "nps": nps_from_counts(promoters, n_nps - promoters - detractors, detractors, **opts),
+        "csat": proportion_from_counts(as_int(group["csat_top"]), n_csat, metric="csat", **opts),
+        "csat_mean": mean_from_moments(
+            n_csat,
+            *moments(n_csat, group["csat_sum"], group["csat_sumsq"]),
+            metric="csat_mean",
+            **opts,
+        ),
+        "ces_mean": mean_from_moments(
+            n_ces,
+            *moments(n_ces, group["ces_sum"], group["ces_sumsq"]),
+            metric="ces_mean",
+            **opts,
+        ),
+        "ces_agree": proportion_from_counts(
+            as_int(group["ces_agree"]), n_ces, metric="ces_agree", **opts
+        ),
+    }
+    row |= {"n": as_int(group["n"]), "n_nps": n_nps, "n_csat": n_csat, "n_ces": n_ces}
+    for name, estimate in figures.items():
+        row[name] = estimate.value
+        if name in ("nps", "csat", "csat_mean"):
+            row[f"{name}_low"], row[f"{name}_high"] = estimate.low, estimate.high
+    row["insufficient"] = [
+        name for name, e in figures.items() if e.value is not None and e.insufficient
+    ]
+    return row

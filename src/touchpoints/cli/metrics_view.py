@@ -1,0 +1,72 @@
+"""How metrics read for people: figures with intervals, greyed out when too thin."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.markup import escape
+from rich.table import Table
+
+from touchpoints.cli.output import console
+
+
+def metrics_table(rows: list[dict[str, Any]], keys: list[str]) -> None:
+    """Figures with their intervals; those from too few answers greyed out."""
+    table = Table(
+        title=f"{len(rows)} group(s); grey: fewer answers than min_n", title_justify="left"
+    )
+    for column in [*keys, "n", "NPS", "CSAT %", "CSAT mean", "CES mean", "CES agree %"]:
+        table.add_column(column, justify="left" if column in keys else "right")
+
+    def figure(row: dict[str, Any], name: str, interval: bool = True) -> str:
+        value = row[name]
+        if value is None:
+            return "—"
+        text = f"{value:.1f}"
+        if interval and row.get(f"{name}_low") is not None:
+            text += f" [{row[f'{name}_low']:.1f}, {row[f'{name}_high']:.1f}]"
+        return f"[dim]{text}[/]" if name in row["insufficient"] else text
+
+    for row in rows:
+        table.add_row(
+            *(escape(str(row[k])) if row[k] is not None else "—" for k in keys),
+            str(row["n"]),
+            figure(row, "nps"),
+            figure(row, "csat"),
+            figure(row, "csat_mean", interval=False),
+            figure(row, "ces_mean", interval=False),
+            figure(row, "ces_agree", interval=False),
+        )
+    console.print(table)
+
+
+def _gap(row: dict[str, Any]) -> str:
+    text = f"{row['difference']:+.1f} [{row['low']:.1f}, {row['high']:.1f}]"
+    return f"[dim]{text}[/]" if row["insufficient"] else text
+
+
+def show_benchmark(report: dict[str, Any], keys: list[str]) -> None:
+    """Figures per brand, then our gap to each competitor and to each reference."""
+    console.print(f"[bold]Benchmark: {escape(report['own'])}[/] — {escape(report['basis'])}")
+    metrics_table(report["brands"], [*keys, "brand"])
+    for title, rows, against in (
+        ("Gaps to competitors (ours − theirs)", report["gaps"], "brand"),
+        ("Against references (ours − reference)", report["references"], "reference"),
+    ):
+        if not rows:
+            continue
+        table = Table(title=f"{title}; Benjamini–Hochberg q-values", title_justify="left")
+        for column in [*keys, against, "metric", "ours", "theirs", "gap [interval]", "q"]:
+            table.add_column(column)
+        for r in rows:
+            theirs = r["competitor"] if against == "brand" else r["value"]
+            table.add_row(
+                *(escape(str(r["scope"].get(k))) for k in keys),
+                escape(str(r[against])),
+                r["metric"],
+                f"{r['own']:.1f}",
+                f"{theirs:.1f}",
+                _gap(r),
+                f"{r['q']:.3g}" + ("" if r["significant"] else " (n.s.)"),
+            )
+        console.print(table)

@@ -1,0 +1,208 @@
+"""``touchpoints benchmark``: our figures beside competitors' and beside outside references.
+
+Competitors come from benchmark surveys: answers whose ``brand`` is not the workspace's own
+``name`` (an answer without brand is ours). Like is compared with like: only relationship and
+benchmark answers count (those with neither channel nor touchpoint), since transactional
+surveys about one touchpoint are never asked of a competitor's customers. Within each group
+of ``--by`` (and period), every competitor is compared with us on NPS, CSAT %, CSAT mean
+and CES agree, with the same tests as ``touchpoints changes``. References are published
+figures (an industry NPS), stated under ``references:`` in ``touchpoints.yaml`` or read from a
+file; our figure is tested against each as a fixed value. All p-values of one call are
+adjusted together by Benjamini–Hochberg.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from touchpoints.errors import UserInputError
+from touchpoints.metrics import Comparison, benjamini_hochberg
+from touchpoints.metrics.reference import mean_against, nps_against, proportion_against
+from touchpoints.model.schema import CXModel, Reference
+from touchpoints.services.changes import group_comparisons
+from touchpoints.services.metrics import (
+    MetricsQuery,
+    as_int,
+    as_key,
+    group_counts,
+    metrics_row,
+    moments,
+    period_key,
+)
+from touchpoints.workspace import Workspace
+
+Group = dict[str, Any]
+
+
+def load_references(path: Path) -> list[Reference]:
+    """References from a CSV, JSON or YAML file with the keys of ``references:``.
+
+    Every bad row is reported with its row number and field, in one error.
+    """
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise UserInputError(f"{path}: cannot read ({exc.strerror})") from None
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".csv":
+            rows: Any = list(csv.DictReader(text.splitlines()))
+            first = 2  # the header is row 1
+        elif suffix == ".json":
+            rows, first = json.loads(text), 1
+        elif suffix in (".yaml", ".yml"):
+            rows, first = yaml.safe_load(text), 1
+        else:
+            raise UserInputError(f"{path}: references are read from .csv, .json or .yaml")
+    except (json.JSONDecodeError, yaml.YAMLError) as exc:
+        raise UserInputError(f"{path}: not valid {suffix[1:].upper()}: {exc}") from None
+    if isinstance(rows, dict):
+        rows = rows.get("references", [])
+    if not isinstance(rows, list):
+        raise UserInputError(f"{path}: expected a list of references")
+    found, problems = [], []
+    for number, row in enumerate(rows, start=first):
+        if isinstance(row, dict):
+            row = {k: (None if v == "" else v) for k, v in row.items()}
+        try:
+            found.append(Reference.model_validate(row))
+        except ValidationError as exc:
+            problems += [
+                f"row {number}: {'.'.join(map(str, e['loc'])) or 'row'}: {e['msg']}"
+                for e in exc.errors()
+            ]
+    if problems:
+        raise UserInputError(f"{path}: " + "; ".join(problems))
+    return found
+
+
+def _check_scales(model: CXModel, references: list[Reference]) -> None:
+    scales = {"csat_mean": model.metrics.scales.csat, "ces_mean": model.metrics.scales.ces}
+    for r in references:
+        if r.metric in scales:
+            low, high = scales[r.metric]
+            if not low <= r.value <= high:
+                raise UserInputError(
+                    f"reference '{r.name}': {r.metric} {r.value} is outside the scale {low}–{high}"
+                )
+
+
+def _against(group: Group, reference: Reference, confidence: float) -> Comparison | None:
+    """Our figure in ``group`` against the reference; ``None`` without answers to compare."""
+    metric, value = reference.metric, reference.value
+    if metric == "nps":
+        n, promoters, detractors = (
+            as_int(group["n_nps"]),
+            as_int(group["promoters"]),
+            as_int(group["detractors"]),
+        )
+        if not n:
+            return None
+        counts = (promoters, n - promoters - detractors, detractors)
+        return nps_against(counts, value, confidence=confidence)
+    if metric in ("csat", "ces_agree"):
+        hits, n = (
+            (as_int(group["csat_top"]), as_int(group["n_csat"]))
+            if metric == "csat"
+            else (as_int(group["ces_agree"]), as_int(group["n_ces"]))
+        )
+        return (
+            proportion_against(hits, n, value, metric=metric, confidence=confidence) if n else None
+        )
+    answers = "csat" if metric == "csat_mean" else "ces"
+    n = as_int(group[f"n_{answers}"])
+    if n < 2:
+        return None
+    average, sd = moments(n, group[f"{answers}_sum"], group[f"{answers}_sumsq"])
+    return mean_against(n, average, sd, value, metric=metric, confidence=confidence)
+
+
+def benchmark_report(
+    workspace: Workspace, query: MetricsQuery, references: list[Reference] | None = None
+) -> dict[str, Any]:
+    """``{brands, gaps, references}``: figures per brand, our gap to each competitor, and our
+    figures against each reference, every test with its q-value."""
+    if "brand" in (*query.by, *query.where):
+        raise UserInputError("benchmark groups by brand itself: leave brand out of --by/--where")
+    model = workspace.model
+    settings = model.metrics
+    chosen = [*model.references, *(references or [])]
+    _check_scales(model, chosen)
+    by_brand = MetricsQuery(
+        by=(*query.by, "brand"),
+        period=query.period,
+        since=query.since,
+        until=query.until,
+        where=query.where,
+        relationship=True,
+    )
+    by_brand.check()
+    groups = group_counts(workspace, by_brand)
+    keys = [*query.by, *(["period"] if query.period else [])]
+    buckets: dict[tuple[Any, ...], list[Group]] = defaultdict(list)
+    for group in groups:
+        buckets[tuple(as_key(group[k]) for k in keys)].append(group)
+
+    found: list[tuple[dict[str, Any], Comparison, bool]] = []
+    unanswered: list[dict[str, Any]] = []
+    for key, members in buckets.items():
+        scope = dict(zip(keys, key, strict=True))
+        if "period" in scope:
+            scope["period"] = period_key(scope["period"])
+        ours = next((g for g in members if g["brand"] == model.name), None)
+        if ours is None:
+            continue
+        for other in members:
+            if other is ours:
+                continue
+            thin = min(as_int(ours["n"]), as_int(other["n"])) < settings.min_n
+            entry = scope | {"brand": other["brand"]}
+            found += [(entry, c, thin) for c in group_comparisons(ours, other)]
+        for reference in chosen:
+            comparison = _against(ours, reference, settings.confidence)
+            if comparison is None:
+                unanswered.append(scope | {"reference": reference.name, "metric": reference.metric})
+            else:
+                entry = scope | {"reference": reference}
+                found.append((entry, comparison, as_int(ours["n"]) < settings.min_n))
+
+    q_values = benjamini_hochberg([c.p for _, c, _ in found])
+    alpha = 1 - settings.confidence
+    gaps, against = [], []
+    for (entry, c, thin), q in zip(found, q_values, strict=True):
+        figures = {
+            "metric": c.metric,
+            "own": c.a,
+            "difference": c.difference,
+            "low": c.low,
+            "high": c.high,
+            "p": c.p,
+            "q": float(q),
+            "significant": bool(q < alpha),
+            "insufficient": thin,
+        }
+        scope = {k: v for k, v in entry.items() if k in keys}
+        if "brand" in entry:
+            gaps.append({"scope": scope, "brand": entry["brand"], **figures, "competitor": c.b})
+        else:
+            r: Reference = entry["reference"]
+            against.append(
+                {"scope": scope, "reference": r.name, **figures, "value": r.value}
+                | {"sector": r.sector, "source": r.source, "year": r.year}
+            )
+    brands = [metrics_row(g, by_brand, settings) for g in groups]
+    return {
+        "own": model.name,
+        "basis": "relationship and benchmark answers (neither channel nor touchpoint)",
+        "brands": brands,
+        "gaps": gaps,
+        "references": against,
+        "unanswered": unanswered,
+    }
