@@ -132,3 +132,20 @@ def test_bootstrap_is_reproducible_by_seed() -> None:
     assert first.overall.low != other.overall.low
     for node in (first.overall, *first.channels, *first.stages):
         assert node.low <= node.score <= node.high  # type: ignore[operator]
+
+
+def test_a_weighted_channel_without_touchpoints_is_unmeasured() -> None:
+    index = mtsi(
+        COUNTS,
+        SPECS,
+        {"web": 1, "store": 1, "phone": 2},
+        scale=(1, 5),
+        min_n=2,
+        resamples=0,
+        channels=["web", "store", "phone"],
+    )
+    phone = _nodes(index.channels)["phone"]
+    assert (phone.score, phone.n, phone.coverage, phone.weight) == (None, 0, 0.0, 0.5)
+    # web (coverage 1) and store (0.5) carry a quarter of the weight each; phone's half is lost.
+    assert index.overall.coverage == pytest.approx(0.25 * 1 + 0.25 * 0.5)
+    assert index.overall.score == pytest.approx((56.25 + 100) / 2)

@@ -11,14 +11,15 @@ from rich.tree import Tree
 from touchpoints.cli.output import console
 
 
-def _node(label: str, node: dict[str, Any], *, share: str = "weight") -> str:
+def _node(label: str, node: dict[str, Any], *, share: str | None = "weight") -> str:
     """``label  72.3 [71.8, 72.9]  n=6,290  weight 47%  coverage 100%``; grey when thin."""
     if node["score"] is None:
         text = f"{escape(label)}  no data  n={node['n']:,}"
     else:
         interval = "" if node["low"] is None else f" [{node['low']:.1f}, {node['high']:.1f}]"
         text = f"{escape(label)}  [bold]{node['score']:.1f}[/]{interval}  n={node['n']:,}"
-    text += f"  {share} {node['weight']:.0%}"
+    if share:
+        text += f"  {share} {node['weight']:.0%}"
     if node["coverage"] < 1:
         text += f"  coverage {node['coverage']:.0%}"
     return f"[dim]{text}[/]" if node["insufficient"] else text
@@ -32,7 +33,7 @@ def show_index(report: dict[str, Any]) -> None:
         f"MTSI {report.get('period', '')}".strip()
         + f" — touchpoint weights {weights['touchpoints']}, channel weights {weights['channels']}"
     )
-    tree = Tree(_node("overall", overall | {"weight": 1.0}, share="of"), guide_style="dim")
+    tree = Tree(_node("overall", overall, share=None), guide_style="dim")
     for channel in report["channels"]:
         branch = tree.add(_node(channel["id"], channel))
         for tp in report["touchpoints"]:
@@ -91,8 +92,8 @@ def _show_consistency(groups: list[dict[str, Any]]) -> None:
     console.print(table)
 
 
-def _show_service(service: dict[str, Any] | None) -> None:
-    if not service:
+def _show_service(service: dict[str, Any]) -> None:
+    if not service["n"]:
         console.print("Responsiveness: no tickets in range")
         return
     table = Table(

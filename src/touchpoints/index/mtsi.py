@@ -134,15 +134,18 @@ def mtsi(
     resamples: int = 1000,
     seed: int = 0,
     total: int | None = None,
+    channels: Sequence[str] = (),
 ) -> MTSI:
     """The index tree from CSAT ``counts`` (columns ``touchpoint, rating, count``).
 
     ``total`` is the number of responses the bootstrap resamples (default: the answers in
-    ``counts``); responses without a touchpoint CSAT make up the difference. Channels and
-    stages come in the order their first touchpoint is listed.
+    ``counts``); responses without a touchpoint CSAT make up the difference. ``channels``
+    lists every channel of the model, in order: one without touchpoints keeps its weight in
+    the overall index with nothing measured, which lowers the coverage. Channels not listed
+    and the stages come in the order their first touchpoint is listed.
     """
     ids = [t.id for t in touchpoints]
-    channels = list(dict.fromkeys(t.channel for t in touchpoints))
+    channels = list(dict.fromkeys([*channels, *(t.channel for t in touchpoints)]))
     stages = list(dict.fromkeys(t.stage for t in touchpoints))
     cells = counts[counts["touchpoint"].isin(ids) & (counts["count"] > 0)]
     cell_tp = cells["touchpoint"].map({t: i for i, t in enumerate(ids)}).to_numpy(dtype=int)

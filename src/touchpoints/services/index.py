@@ -21,7 +21,7 @@ from touchpoints.index import TouchpointSpec, mtsi
 from touchpoints.metrics.consistency import consistency_from_counts
 from touchpoints.model.schema import CXModel
 from touchpoints.services.metrics import MetricsQuery, in_periods, own_brand, period_key
-from touchpoints.services.operations import reach, responsiveness
+from touchpoints.services.operations import no_tickets, reach, responsiveness
 from touchpoints.services.weights import derived_weights, stated_weights
 from touchpoints.workspace import Workspace
 
@@ -155,6 +155,11 @@ def index_report(
         tp_weights, weights_info = _touchpoint_weights(model, con, answers)
         if model.index.channel_weights == "stated":
             stated, mode = _stated_channel_weights(model)
+            if sum(stated.values()) <= 0:
+                raise UserInputError(
+                    "every channel has weight 0: with index.channel_weights: stated, give at "
+                    "least one channel a positive weight"
+                )
             contacts: dict[str | None, dict[str, float]] = {}
         else:
             contacts = _contacts(model, con.table("interactions"), query)
@@ -167,14 +172,17 @@ def index_report(
     if "period" in counts:
         counts["period"] = counts["period"].map(period_key)
     specs = [TouchpointSpec(t.id, t.channel, t.stage, tp_weights[t.id]) for t in model.touchpoints]
+    measured_channels = {t.channel for t in model.touchpoints}
     alpha = 1 - model.metrics.confidence
     reports = []
-    for period in sorted(totals, key=lambda p: p or ""):
+    periods = {*totals, *contacts, *service, *seen} if query.period else {None}
+    for period in sorted(periods, key=lambda p: p or ""):
         part = counts[counts["period"] == period] if query.period else counts
+        in_period = contacts.get(period, {})
         if model.index.channel_weights == "stated":
             channel_weights, channel_mode = stated, mode
-        elif contacts.get(period):
-            channel_weights, channel_mode = contacts[period], "contacts"
+        elif any(in_period.get(c, 0) > 0 for c in measured_channels):
+            channel_weights, channel_mode = in_period, "contacts"
         elif len(part):
             channel_of = part["touchpoint"].map({t.id: t.channel for t in model.touchpoints})
             channel_weights = part.groupby(channel_of)["count"].sum().to_dict()
@@ -190,8 +198,13 @@ def index_report(
             confidence=model.metrics.confidence,
             resamples=resamples,
             seed=seed,
-            total=totals[period],
+            total=totals.get(period, 0),
+            channels=[c.id for c in model.channels],
         )
+        reached = {
+            "touchpoints": {"with_data": 0, "configured": len(ids), "share": 0.0},
+            "customers": {"total": 0, "multichannel": 0, "share": None},
+        } | seen.get(period, {})
         report: dict[str, Any] = {"period": period} if query.period else {}
         report |= {
             "overall": tree.overall.to_dict(),
@@ -199,8 +212,8 @@ def index_report(
             "stages": [n.to_dict() for n in tree.stages],
             "touchpoints": [n.to_dict() for n in tree.touchpoints],
             "consistency": _consistency(model, part, alpha),
-            "responsiveness": service.get(period),
-            "reach": seen.get(period, {}),
+            "responsiveness": service.get(period) or no_tickets(),
+            "reach": reached,
             "weights": weights_info | {"channels": channel_mode},
             "method": tree.method,
             "confidence": tree.confidence,

@@ -1,9 +1,11 @@
 """The operational dimensions shown beside the index: responsiveness and reach (METRICS.md).
 
 *Responsiveness*: median first-response and resolution times of the tickets created in the
-range, per priority, and the share that met the priority's SLA. A ticket still without a
-response counts as missed once its target has passed and is left out until then, so open
-tickets neither flatter nor punish the figure early. Durations are calendar time.
+range, per priority, and the share that met the priority's SLA. A resolution answers the
+customer too, so it stands in for a first response that is missing or logged after it. A
+ticket still without a response counts as missed once its target has passed and is left out
+until then, so open tickets neither flatter nor punish the figure early. Durations are
+calendar time.
 
 *Reach*: the share of configured touchpoints that have any data (answers or interactions),
 and the share of customers (through the identity table) seen on two or more channels in
@@ -53,9 +55,13 @@ def responsiveness(
     t = t.left_join(sla, "priority").select(t, sla.response_s, sla.resolution_s)
     created = t.created_at.epoch_seconds()
     elapsed = ibis.literal(now.timestamp()) - created
+    # A resolution answers the customer too: it stands in for a missing or later first response.
+    first = ibis.least(
+        t.first_response_at.fill_null(t.resolved_at), t.resolved_at.fill_null(t.first_response_at)
+    )
     aggregates: dict[str, ir.Scalar] = {"n": t.count()}
     for name, done, target in (
-        ("response", t.first_response_at, t.response_s),
+        ("response", first, t.response_s),
         ("resolution", t.resolved_at, t.resolution_s),
     ):
         took = done.epoch_seconds() - created
@@ -88,6 +94,17 @@ def responsiveness(
             }
         )
     return report
+
+
+def no_tickets() -> dict[str, Any]:
+    """The figures of a period without tickets."""
+    empty = dict.fromkeys(
+        ("n", "response_done", "resolution_done", "response_due", "resolution_due"), 0
+    )
+    missing = dict.fromkeys(
+        ("response_median_s", "resolution_median_s", "response_met", "resolution_met")
+    )
+    return _figures(empty | missing) | {"clock": "calendar", "priorities": []}
 
 
 def _figures(row: dict[str, Any]) -> dict[str, Any]:
