@@ -61,7 +61,8 @@ def build(root: Path, rows: int) -> None:
 
 
 def run_service(root: str) -> dict[str, Any]:
-    from touchpoints.services.metrics import MetricsQuery, metrics_rows
+    from touchpoints.services.metrics import metrics_rows
+    from touchpoints.services.query import MetricsQuery
 
     workspace = Workspace.open(Path(root))
     started = time.perf_counter()

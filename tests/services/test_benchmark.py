@@ -17,7 +17,8 @@ from touchpoints.metrics import compare_nps, compare_proportions
 from touchpoints.metrics.reference import nps_against
 from touchpoints.model.schema import Reference
 from touchpoints.services.benchmark import benchmark_report, load_references
-from touchpoints.services.metrics import MetricsQuery, metrics_rows
+from touchpoints.services.metrics import metrics_rows
+from touchpoints.services.query import MetricsQuery
 from touchpoints.workspace import Workspace
 
 HEADER = ["response_id", "ts", "touchpoint", "nps", "csat", "brand", "region"]

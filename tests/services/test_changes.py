@@ -14,7 +14,7 @@ from touchpoints.cli.app import app
 from touchpoints.errors import UserInputError
 from touchpoints.metrics import benjamini_hochberg, compare_nps
 from touchpoints.services.changes import change_rows
-from touchpoints.services.metrics import MetricsQuery
+from touchpoints.services.query import MetricsQuery
 from touchpoints.workspace import Workspace
 
 

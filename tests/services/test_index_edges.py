@@ -12,7 +12,7 @@ from conftest import write_csv
 from touchpoints.errors import TouchpointsError
 from touchpoints.ingest import ingest_file
 from touchpoints.services.index import index_report
-from touchpoints.services.metrics import MetricsQuery
+from touchpoints.services.query import MetricsQuery
 from touchpoints.workspace import Workspace
 
 MODEL = """

@@ -20,7 +20,7 @@ from touchpoints.ingest import ingest_file
 from touchpoints.metrics.relative_weights import relative_weights_from_data
 from touchpoints.model.load import parse_model
 from touchpoints.services.index import index_report
-from touchpoints.services.metrics import MetricsQuery
+from touchpoints.services.query import MetricsQuery
 from touchpoints.services.weights import stated_weights
 from touchpoints.workspace import Workspace
 

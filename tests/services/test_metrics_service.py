@@ -17,7 +17,8 @@ from touchpoints.cli.app import app
 from touchpoints.demo import build_demo
 from touchpoints.errors import UserInputError
 from touchpoints.metrics import compare_proportions, nps
-from touchpoints.services.metrics import MetricsQuery, metrics_rows
+from touchpoints.services.metrics import metrics_rows
+from touchpoints.services.query import MetricsQuery
 from touchpoints.workspace import Workspace
 
 HEADER = ["response_id", "ts", "touchpoint", "nps", "csat", "ces"]

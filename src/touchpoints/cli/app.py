@@ -17,8 +17,6 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 
 from touchpoints import __version__
-from touchpoints.cli.index_view import show_index, show_index_trend
-from touchpoints.cli.metrics_view import metrics_table, show_benchmark
 from touchpoints.cli.output import (
     Format,
     HumanOrJson,
@@ -29,17 +27,13 @@ from touchpoints.cli.output import (
     print_table,
     reporting,
 )
-from touchpoints.demo import build_demo
 from touchpoints.errors import UserInputError
-from touchpoints.ingest import STEPS, export_quarantine, ingest_file, list_quarantine
-from touchpoints.ingest.mapping import load_mapping
 from touchpoints.model import MODEL_FILE
-from touchpoints.services.benchmark import benchmark_report, load_references
-from touchpoints.services.changes import change_rows
-from touchpoints.services.index import index_report
-from touchpoints.services.metrics import DIMENSIONS, MetricsQuery, metrics_rows
-from touchpoints.warehouse.status import warehouse_status
+from touchpoints.services.query import DIMENSIONS, MetricsQuery
 from touchpoints.workspace import Workspace, init_workspace
+
+# The engine, pandas and scipy load inside the commands that use them, so that `--help` and
+# every command start without importing what they do not need.
 
 app = typer.Typer(
     name="touchpoints",
@@ -104,6 +98,8 @@ def check(
     fmt: Annotated[HumanOrJson, typer.Option("--format")] = HumanOrJson.table,
 ) -> None:
     """Validate touchpoints.yaml (and a mapping): one line per problem, with its path."""
+    from touchpoints.ingest.mapping import load_mapping
+
     with reporting(fmt):
         ws = Workspace.open(workspace)
         if map_file is not None:
@@ -151,6 +147,8 @@ def ingest(
     ] = False,
 ) -> None:
     """Load a file: valid rows are stored, bad rows quarantined with reasons, duplicates counted."""
+    from touchpoints.ingest import STEPS, ingest_file
+
     with reporting(fmt), _steps(errors.is_terminal and fmt is HumanOrJson.table) as progress:
         ws = Workspace.open(workspace)
         task = progress.add_task(f"{file.name}: starting", total=len(STEPS))
@@ -184,6 +182,8 @@ def status(
     fmt: Annotated[HumanOrJson, typer.Option("--format")] = HumanOrJson.table,
 ) -> None:
     """Rows and date range per kind of data, and the size of the quarantine."""
+    from touchpoints.warehouse.status import warehouse_status
+
     with reporting(fmt):
         report = warehouse_status(Workspace.open(workspace))
     if fmt is HumanOrJson.json:
@@ -218,6 +218,8 @@ def demo(
     fmt: Annotated[HumanOrJson, typer.Option("--format")] = HumanOrJson.table,
 ) -> None:
     """Build a complete example workspace of a fictional retailer, with planted effects."""
+    from touchpoints.demo import build_demo
+
     with reporting(fmt), _steps(errors.is_terminal and fmt is HumanOrJson.table) as progress:
         task = progress.add_task("demo", total=None)
         summary = build_demo(
@@ -295,6 +297,9 @@ def metrics(
     fmt: Annotated[Format, typer.Option("--format")] = Format.table,
 ) -> None:
     """NPS, CSAT and CES with n and intervals, by any dimensions and period."""
+    from touchpoints.cli.metrics_view import metrics_table
+    from touchpoints.services.metrics import metrics_rows
+
     with reporting(fmt):
         query = _query(by, period, since, until, where)
         rows = metrics_rows(Workspace.open(workspace), query)
@@ -322,6 +327,8 @@ def changes(
     fmt: Annotated[Format, typer.Option("--format")] = Format.table,
 ) -> None:
     """The significant movements: period over period, or each group against the rest."""
+    from touchpoints.services.changes import change_rows
+
     with reporting(fmt):
         query = _query(by, period, since, until, where)
         rows = change_rows(Workspace.open(workspace), query, all_changes=all_changes)
@@ -366,6 +373,9 @@ def benchmark(
     fmt: Annotated[Format, typer.Option("--format")] = Format.table,
 ) -> None:
     """Our figures beside competitors' (benchmark surveys) and outside reference values."""
+    from touchpoints.cli.metrics_view import show_benchmark
+    from touchpoints.services.benchmark import benchmark_report, load_references
+
     with reporting(fmt):
         query = _query(by, period, since, until, where)
         extra = load_references(reference) if reference else []
@@ -397,6 +407,9 @@ def index(
 ) -> None:
     """The multi-channel touchpoint satisfaction index (MTSI) with consistency,
     responsiveness and reach."""
+    from touchpoints.cli.index_view import show_index, show_index_trend
+    from touchpoints.services.index import index_report
+
     with reporting(fmt):
         query = _query("", period, since, until, None)
         report = index_report(Workspace.open(workspace), query, resamples=resamples, seed=seed)
@@ -415,6 +428,8 @@ def quarantine_list(
     fmt: Annotated[Format, typer.Option("--format")] = Format.table,
 ) -> None:
     """What is still refused, with every reason."""
+    from touchpoints.ingest import list_quarantine
+
     with reporting(fmt):
         entries = list_quarantine(Workspace.open(workspace), kind)
     if fmt is Format.json:
@@ -434,6 +449,8 @@ def quarantine_export(
     workspace: WorkspaceOpt = Path("."),
 ) -> None:
     """Write the refused rows as CSV under their source column names, plus `reasons`."""
+    from touchpoints.ingest import export_quarantine
+
     with reporting():
         count = export_quarantine(Workspace.open(workspace), out, kind)
     console.print(

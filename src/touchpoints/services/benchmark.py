@@ -28,7 +28,6 @@ from touchpoints.metrics.reference import mean_against, nps_against, proportion_
 from touchpoints.model.schema import CXModel, Reference
 from touchpoints.services.changes import group_comparisons
 from touchpoints.services.metrics import (
-    MetricsQuery,
     as_int,
     as_key,
     group_counts,
@@ -36,6 +35,7 @@ from touchpoints.services.metrics import (
     moments,
     period_key,
 )
+from touchpoints.services.query import MetricsQuery
 from touchpoints.workspace import Workspace
 
 Group = dict[str, Any]

@@ -21,14 +21,8 @@ from touchpoints.metrics import (
     compare_nps,
     compare_proportions,
 )
-from touchpoints.services.metrics import (
-    MetricsQuery,
-    as_int,
-    as_key,
-    group_counts,
-    moments,
-    period_key,
-)
+from touchpoints.services.metrics import as_int, as_key, group_counts, moments, period_key
+from touchpoints.services.query import MetricsQuery
 from touchpoints.workspace import Workspace
 
 Group = dict[str, Any]

@@ -20,9 +20,11 @@ from touchpoints.errors import UserInputError
 from touchpoints.index import TouchpointSpec, mtsi
 from touchpoints.metrics.consistency import consistency_from_counts
 from touchpoints.model.schema import CXModel
-from touchpoints.services.metrics import MetricsQuery, in_periods, own_brand, period_key
+from touchpoints.services.metrics import in_periods, own_brand, period_key
 from touchpoints.services.operations import no_tickets, reach, responsiveness
+from touchpoints.services.query import MetricsQuery
 from touchpoints.services.weights import derived_weights, stated_weights
+from touchpoints.warehouse.clock import Clock
 from touchpoints.workspace import Workspace
 
 
@@ -50,10 +52,10 @@ def _stated_channel_weights(model: CXModel) -> tuple[dict[str, float], str]:
 
 
 def _contacts(
-    model: CXModel, interactions: ir.Table, query: MetricsQuery
+    interactions: ir.Table, clock: Clock, query: MetricsQuery
 ) -> dict[str | None, dict[str, float]]:
     """Interactions per channel, per period."""
-    rows, keys = in_periods(interactions, "ts", model.timezone, query)
+    rows, keys = in_periods(interactions, "ts", clock, query)
     rows = rows.filter(rows.channel.notnull())
     counted = rows.group_by([*keys, "channel"]).aggregate(contacts=rows.count())
     found: dict[str | None, dict[str, float]] = {}
@@ -134,9 +136,8 @@ def index_report(
     ids = [t.id for t in model.touchpoints]
     with workspace.warehouse() as warehouse:
         con = warehouse.ibis()
-        answers, keys = in_periods(
-            own_brand(con.table("responses"), model), "ts", model.timezone, query
-        )
+        clock = Clock.covering(con, model.timezone)
+        answers, keys = in_periods(own_brand(con.table("responses"), model), "ts", clock, query)
         rated = answers.filter(answers.touchpoint.isin(ids), answers.csat.notnull())
         counts = (
             rated.group_by([*keys, "touchpoint", rated.csat.name("rating")])
@@ -162,13 +163,15 @@ def index_report(
                 )
             contacts: dict[str | None, dict[str, float]] = {}
         else:
-            contacts = _contacts(model, con.table("interactions"), query)
-        service = responsiveness(model, con.table("tickets"), query, now or datetime.now(UTC))
+            contacts = _contacts(con.table("interactions"), clock, query)
+        service = responsiveness(
+            model, con.table("tickets"), clock, query, now or datetime.now(UTC)
+        )
         kinds = {
             "responses": own_brand(con.table("responses"), model),
             **{k: con.table(k) for k in ("interactions", "orders", "tickets")},
         }
-        seen = reach(model, kinds, con.table("identities"), query)
+        seen = reach(model, kinds, con.table("identities"), clock, query)
     if "period" in counts:
         counts["period"] = counts["period"].map(period_key)
     specs = [TouchpointSpec(t.id, t.channel, t.stage, tp_weights[t.id]) for t in model.touchpoints]

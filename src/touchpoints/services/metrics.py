@@ -10,49 +10,18 @@ on Monday).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 import ibis
-import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 import pandas as pd
 
-from touchpoints.errors import UserInputError
 from touchpoints.metrics import Estimate, mean_from_moments, nps_from_counts, proportion_from_counts
 from touchpoints.model.schema import CXModel, MetricsSettings
+from touchpoints.services.query import PERIODS, MetricsQuery
+from touchpoints.warehouse.clock import Clock
 from touchpoints.workspace import Workspace
-
-DIMENSIONS = ("channel", "touchpoint", "stage", "segment", "region", "variant", "brand")
-PERIODS = {"day": "D", "week": "W", "month": "M", "quarter": "Q", "year": "Y"}
-
-
-@ibis.udf.scalar.builtin  # type: ignore[untyped-decorator]
-def timezone(zone: str, ts: dt.Timestamp(timezone="UTC")) -> dt.timestamp:  # type: ignore[valid-type]
-    """DuckDB's ``timezone(zone, timestamptz)``: the local wall-clock time in ``zone``."""
-
-
-@dataclass(frozen=True)
-class MetricsQuery:
-    by: tuple[str, ...] = ()
-    period: str | None = None
-    since: date | None = None
-    until: date | None = None
-    where: dict[str, str] = field(default_factory=dict)
-    relationship: bool = False  # only answers with neither channel nor touchpoint
-
-    def check(self) -> None:
-        unknown = [d for d in (*self.by, *self.where) if d not in DIMENSIONS]
-        if unknown:
-            raise UserInputError(
-                f"unknown dimension {', '.join(map(repr, unknown))} "
-                f"(dimensions: {', '.join(DIMENSIONS)})"
-            )
-        if self.period is not None and self.period not in PERIODS:
-            raise UserInputError(f"unknown period '{self.period}' (periods: {', '.join(PERIODS)})")
-        if self.since and self.until and self.since > self.until:
-            raise UserInputError(f"--since {self.since} is after --until {self.until}")
 
 
 def own_brand(responses: ir.Table, model: CXModel) -> ir.Table:
@@ -61,22 +30,24 @@ def own_brand(responses: ir.Table, model: CXModel) -> ir.Table:
     return responses.filter(responses.brand.isnull() | (responses.brand == model.name))
 
 
-def within(table: ir.Table, ts: str, zone: str, since: date | None, until: date | None) -> ir.Table:
+def within(
+    table: ir.Table, ts: str, clock: Clock, since: date | None, until: date | None
+) -> ir.Table:
     """Rows of ``table`` whose ``ts`` falls on a local date from ``since`` to ``until``."""
-    local = timezone(zone, table[ts]).date()
+    local = clock.local(table[ts]).date()
     filters = ([local >= since] if since else []) + ([local <= until] if until else [])
     return table.filter(*filters) if filters else table
 
 
 def in_periods(
-    table: ir.Table, ts: str, zone: str, query: MetricsQuery
+    table: ir.Table, ts: str, clock: Clock, query: MetricsQuery
 ) -> tuple[ir.Table, list[str]]:
     """``table`` within the query's dates and, split by period, with a ``period`` column: the
     local date its period starts on (weeks start on Monday). Also the grouping keys to use."""
-    rows = within(table, ts, zone, query.since, query.until)
+    rows = within(table, ts, clock, query.since, query.until)
     if not query.period:
         return rows, []
-    start = timezone(zone, rows[ts]).truncate(PERIODS[query.period]).date()
+    start = clock.local(rows[ts]).truncate(PERIODS[query.period]).date()
     return rows.mutate(period=start), ["period"]
 
 
@@ -104,7 +75,7 @@ def group_counts(workspace: Workspace, query: MetricsQuery) -> list[dict[str, An
             r = r.filter(r.channel.isnull(), r.touchpoint.isnull())
         if query.where:
             r = r.filter(*[r[k] == v for k, v in query.where.items()])
-        r, keys = in_periods(r, "ts", model.timezone, query)
+        r, keys = in_periods(r, "ts", Clock.covering(con, model.timezone), query)
         groups = {d: r[d] for d in (*query.by, *keys)}
         agree = (
             r.ces >= ces_high - 2

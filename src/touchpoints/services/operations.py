@@ -23,7 +23,9 @@ import ibis
 import ibis.expr.types as ir
 
 from touchpoints.model.schema import CXModel
-from touchpoints.services.metrics import MetricsQuery, as_int, as_key, in_periods, period_key
+from touchpoints.services.metrics import as_int, as_key, in_periods, period_key
+from touchpoints.services.query import MetricsQuery
+from touchpoints.warehouse.clock import Clock
 
 HOUR = 3600.0
 
@@ -38,10 +40,10 @@ def _percent(part: Any, whole: Any) -> float | None:
 
 
 def responsiveness(
-    model: CXModel, tickets: ir.Table, query: MetricsQuery, now: datetime
+    model: CXModel, tickets: ir.Table, clock: Clock, query: MetricsQuery, now: datetime
 ) -> dict[str | None, dict[str, Any]]:
     """Ticket response and resolution against the SLAs, per period."""
-    t, keys = in_periods(tickets, "created_at", model.timezone, query)
+    t, keys = in_periods(tickets, "created_at", clock, query)
     targets = model.slas.targets()
     sla = ibis.memtable(
         {
@@ -125,6 +127,7 @@ def reach(
     model: CXModel,
     tables: dict[str, ir.Table],
     identities: ir.Table,
+    clock: Clock,
     query: MetricsQuery,
 ) -> dict[str | None, dict[str, Any]]:
     """Touchpoint coverage and multichannel customers, per period.
@@ -137,7 +140,7 @@ def reach(
     parts = []
     for kind, table in tables.items():
         ts = times[kind]
-        rows, keys = in_periods(table, ts, model.timezone, query)
+        rows, keys = in_periods(table, ts, clock, query)
         period = rows.period if keys else ibis.null("date")
         parts.append(
             rows.select(
