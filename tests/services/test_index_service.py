@@ -17,7 +17,7 @@ from conftest import write_csv
 from touchpoints.cli.app import app
 from touchpoints.errors import UserInputError
 from touchpoints.ingest import ingest_file
-from touchpoints.metrics.relative_weights import relative_weights_from_data
+from touchpoints.metrics.importance import relative_weights_from_data
 from touchpoints.model.load import parse_model
 from touchpoints.services.index import index_report
 from touchpoints.services.query import MetricsQuery

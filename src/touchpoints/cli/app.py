@@ -270,13 +270,8 @@ def _query(
     until: datetime | None,
     where: list[str] | None,
 ) -> MetricsQuery:
-    """The options `metrics` and `changes` share, as one query."""
-    pairs = {}
-    for pair in where or []:
-        key, sep, value = pair.partition("=")
-        if not sep or not key.strip():
-            raise UserInputError(f"--where takes DIMENSION=VALUE, got '{pair}'")
-        pairs[key.strip()] = value.strip()
+    """The options the metrics commands share, as one query."""
+    pairs = _pairs(where, "--where")
     return MetricsQuery(
         by=tuple(d.strip() for d in by.split(",") if d.strip()),
         period=period.value if period else None,
@@ -353,6 +348,81 @@ def changes(
                 f"{r['q']:.3g}" + ("" if r["significant"] else " (n.s.)"),
             )
         console.print(table)
+
+
+def _pairs(values: list[str] | None, option: str) -> dict[str, str]:
+    """``K=V`` options as a mapping, each malformed one a clear error."""
+    pairs = {}
+    for pair in values or []:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise UserInputError(f"{option} takes NAME=VALUE, got '{pair}'")
+        pairs[key.strip()] = value.strip()
+    return pairs
+
+
+def _scale(text: str | None) -> tuple[int, int] | None:
+    if text is None:
+        return None
+    low, sep, high = text.partition(",")
+    try:
+        scale = (int(low), int(high)) if sep else None
+    except ValueError:
+        scale = None
+    if scale is None or scale[0] >= scale[1]:
+        raise UserInputError(f"--scale takes LOW,HIGH with LOW < HIGH, got '{text}'")
+    return scale
+
+
+@app.command()
+def items(
+    item: Annotated[
+        list[str] | None,
+        typer.Option(help="Items to rate, glob patterns; repeat (default: attr.*)."),
+    ] = None,
+    by: ByOpt = "",
+    period: Annotated[Period | None, typer.Option(help="Group by calendar period too.")] = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    where: WhereOpt = None,
+    weight: Annotated[
+        list[str] | None, typer.Option(help="CSI weight of an item, ITEM=W; repeat.")
+    ] = None,
+    scale: Annotated[
+        str | None, typer.Option(help="The items' scale, LOW,HIGH (default metrics.scales.items).")
+    ] = None,
+    resamples: Annotated[
+        int, typer.Option(min=0, help="Bootstrap resamples for the CSI interval (0: none).")
+    ] = 1000,
+    seed: Annotated[int, typer.Option(help="Seed of the bootstrap.")] = 0,
+    workspace: WorkspaceOpt = Path("."),
+    fmt: Annotated[Format, typer.Option("--format")] = Format.table,
+) -> None:
+    """Rated items (attributes): mean, top- and bottom-box per group, and the CSI."""
+    from touchpoints.cli.metrics_view import show_items
+    from touchpoints.services.items import item_report
+
+    with reporting(fmt):
+        query = _query(by, period, since, until, where)
+        try:
+            weights = {k: float(v) for k, v in _pairs(weight, "--weight").items()}
+        except ValueError:
+            raise UserInputError("--weight takes ITEM=NUMBER") from None
+        report = item_report(
+            Workspace.open(workspace),
+            query,
+            items=item or ["attr.*"],
+            weights=weights or None,
+            scale=_scale(scale),
+            resamples=resamples,
+            seed=seed,
+        )
+    if fmt is Format.json:
+        print_json(report)
+    elif fmt is Format.csv:
+        print_csv(report["items"])
+    else:
+        show_items(report, [*query.by, *(["period"] if query.period else [])])
 
 
 @app.command()

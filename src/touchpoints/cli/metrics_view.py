@@ -70,3 +70,42 @@ def show_benchmark(report: dict[str, Any], keys: list[str]) -> None:
                 f"{r['q']:.3g}" + ("" if r["significant"] else " (n.s.)"),
             )
         console.print(table)
+
+
+def show_items(report: dict[str, Any], keys: list[str]) -> None:
+    """Each item's mean, score and boxes per group, then the CSI per group."""
+    low, high = report["scale"]
+    table = Table(
+        title=f"Items on {low}–{high}; grey: fewer answers than min_n", title_justify="left"
+    )
+    for column in [*keys, "item", "n", "mean [interval]", "score", "top-2 %", "bottom-2 %"]:
+        table.add_column(column, justify="left" if column in (*keys, "item") else "right")
+    for r in report["items"]:
+        cells = [
+            f"{r['mean']:.2f} [{r['mean_low']:.2f}, {r['mean_high']:.2f}]"
+            if r["mean_low"] is not None
+            else f"{r['mean']:.2f}",
+            f"{r['score']:.1f}",
+            f"{r['top_box']:.1f}",
+            f"{r['bottom_box']:.1f}",
+        ]
+        if r["insufficient"]:
+            cells = [f"[dim]{c}[/]" for c in cells]
+        table.add_row(
+            *(escape(str(r.get(k))) for k in keys), escape(r["item"]), f"{r['n']:,}", *cells
+        )
+    console.print(table)
+    weights = ", ".join(f"{k} {v:.0%}" for k, v in report["weights"].items())
+    csi = Table(title=f"CSI (0–100), weights: {escape(weights)}", title_justify="left")
+    for column in [*keys, "CSI [interval]", "respondents"]:
+        csi.add_column(column)
+    for r in report["csi"]:
+        value = "—" if r["csi"] is None else f"{r['csi']:.1f}"
+        if r["low"] is not None:
+            value += f" [{r['low']:.1f}, {r['high']:.1f}]"
+        csi.add_row(
+            *(escape(str(r.get(k))) for k in keys),
+            f"[dim]{value}[/]" if r["insufficient"] else value,
+            f"{r['n']:,}",
+        )
+    console.print(csi)

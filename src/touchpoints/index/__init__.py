@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from touchpoints.index.mtsi import MTSI, Node, TouchpointSpec, mtsi
+from touchpoints.index.tree import MTSI, Node, TouchpointSpec, mtsi
 
 __all__ = ["MTSI", "Node", "TouchpointSpec", "mtsi"]

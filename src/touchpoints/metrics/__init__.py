@@ -25,12 +25,13 @@ if TYPE_CHECKING:
         one_minus_cv,
     )
     from touchpoints.metrics.estimate import Comparison, Estimate
-    from touchpoints.metrics.reference import mean_against, nps_against, proportion_against
-    from touchpoints.metrics.relative_weights import (
+    from touchpoints.metrics.importance import (
         RelativeWeights,
         relative_weights,
         relative_weights_from_data,
     )
+    from touchpoints.metrics.items import bottom_box, csi, csi_from_patterns, top_box
+    from touchpoints.metrics.reference import mean_against, nps_against, proportion_against
     from touchpoints.metrics.survey import (
         ces_agree,
         csat,
@@ -43,10 +44,14 @@ if TYPE_CHECKING:
     )
 
 _HOME = {
+    "bottom_box": "touchpoints.metrics.items",
+    "csi": "touchpoints.metrics.items",
+    "csi_from_patterns": "touchpoints.metrics.items",
+    "top_box": "touchpoints.metrics.items",
     "Comparison": "touchpoints.metrics.estimate",
     "Consistency": "touchpoints.metrics.consistency",
     "Estimate": "touchpoints.metrics.estimate",
-    "RelativeWeights": "touchpoints.metrics.relative_weights",
+    "RelativeWeights": "touchpoints.metrics.importance",
     "benjamini_hochberg": "touchpoints.metrics.compare",
     "ces_agree": "touchpoints.metrics.survey",
     "compare_means": "touchpoints.metrics.compare",
@@ -64,8 +69,8 @@ _HOME = {
     "one_minus_cv": "touchpoints.metrics.consistency",
     "proportion_against": "touchpoints.metrics.reference",
     "proportion_from_counts": "touchpoints.metrics.survey",
-    "relative_weights": "touchpoints.metrics.relative_weights",
-    "relative_weights_from_data": "touchpoints.metrics.relative_weights",
+    "relative_weights": "touchpoints.metrics.importance",
+    "relative_weights_from_data": "touchpoints.metrics.importance",
     "z_value": "touchpoints.metrics.survey",
 }
 
@@ -82,12 +87,15 @@ __all__ = [
     "Estimate",
     "RelativeWeights",
     "benjamini_hochberg",
+    "bottom_box",
     "ces_agree",
     "compare_means",
     "compare_nps",
     "compare_proportions",
     "consistency_from_counts",
     "csat",
+    "csi",
+    "csi_from_patterns",
     "kruskal_from_counts",
     "mean",
     "mean_against",
@@ -100,5 +108,6 @@ __all__ = [
     "proportion_from_counts",
     "relative_weights",
     "relative_weights_from_data",
+    "top_box",
     "z_value",
 ]

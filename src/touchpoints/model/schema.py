@@ -88,8 +88,9 @@ class Scales(Strict):
     csat: Scale = (1, 5)
     ces: Scale = (1, 7)
     rating: Scale = (1, 5)
+    items: Scale = (1, 5)  # attribute (attr.*) and other rated items
 
-    @field_validator("csat", "ces", "rating")
+    @field_validator("csat", "ces", "rating", "items")
     @classmethod
     def _ordered(cls, value: Scale) -> Scale:
         if value[0] >= value[1]:

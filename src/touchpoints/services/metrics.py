@@ -51,32 +51,38 @@ def in_periods(
     return rows.mutate(period=start), ["period"]
 
 
+def selected_responses(con: Any, model: CXModel, query: MetricsQuery) -> tuple[ir.Table, list[str]]:
+    """The responses a query asks about, with its dimensions as columns, and the names to
+    group by (``by`` and ``period``)."""
+    r = con.table("responses")
+    if "brand" in (*query.by, *query.where):
+        r = r.mutate(brand=r.brand.fill_null(model.name))
+    else:
+        r = own_brand(r, model)
+    if "stage" in (*query.by, *query.where):
+        stages = ibis.memtable(
+            {
+                "touchpoint": [t.id for t in model.touchpoints],
+                "stage": [t.stage for t in model.touchpoints],
+            }
+        )
+        r = r.left_join(stages, "touchpoint").select(r, stages.stage)
+    if query.relationship:
+        r = r.filter(r.channel.isnull(), r.touchpoint.isnull())
+    if query.where:
+        r = r.filter(*[r[k] == v for k, v in query.where.items()])
+    r, keys = in_periods(r, "ts", Clock.covering(con, model.timezone), query)
+    return r, [*query.by, *keys]
+
+
 def group_counts(workspace: Workspace, query: MetricsQuery) -> list[dict[str, Any]]:
     """Per group: n, and the counts and sums the estimates need (one engine query)."""
     model = workspace.model
     csat_high = model.metrics.scales.csat[1]
     ces_low, ces_high = model.metrics.scales.ces
     with workspace.warehouse() as warehouse:
-        con = warehouse.ibis()
-        r = con.table("responses")
-        if "brand" in (*query.by, *query.where):
-            r = r.mutate(brand=r.brand.fill_null(model.name))
-        else:
-            r = own_brand(r, model)
-        if "stage" in (*query.by, *query.where):
-            stages = ibis.memtable(
-                {
-                    "touchpoint": [t.id for t in model.touchpoints],
-                    "stage": [t.stage for t in model.touchpoints],
-                }
-            )
-            r = r.left_join(stages, "touchpoint").select(r, stages.stage)
-        if query.relationship:
-            r = r.filter(r.channel.isnull(), r.touchpoint.isnull())
-        if query.where:
-            r = r.filter(*[r[k] == v for k, v in query.where.items()])
-        r, keys = in_periods(r, "ts", Clock.covering(con, model.timezone), query)
-        groups = {d: r[d] for d in (*query.by, *keys)}
+        r, names = selected_responses(warehouse.ibis(), model, query)
+        groups = {d: r[d] for d in names}
         agree = (
             r.ces >= ces_high - 2
             if model.metrics.ces_direction == "agree"

@@ -21,7 +21,7 @@ import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
-from touchpoints.metrics.relative_weights import RelativeWeights, relative_weights
+from touchpoints.metrics.importance import RelativeWeights, relative_weights
 from touchpoints.model.schema import CXModel
 
 

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 
-from touchpoints.metrics.relative_weights import relative_weights, relative_weights_from_data
+from touchpoints.metrics.importance import relative_weights, relative_weights_from_data
 
 
 def _sample(n: int = 2000, seed: int = 3) -> pd.DataFrame:

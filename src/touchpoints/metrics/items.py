@@ -1,0 +1,137 @@
+"""Any rated item: top- and bottom-box shares, and the CSI over several attributes.
+
+**CSI** (METRICS.md): each attribute's mean rescaled to 0–100,
+``(mean − low) / (high − low) × 100``, then ``CSI = Σ wᵢ × scoreᵢ`` with ``Σ wᵢ = 1`` (equal
+weights unless stated). Its interval is a percentile bootstrap over respondents: a
+respondent's answers stay together, so the correlation between attributes is kept. Resampling
+respondents is a multinomial draw over their distinct answer patterns, so the engine sends one
+row per pattern with its count instead of one per respondent, and the result is the same.
+
+>>> import pandas as pd
+>>> answers = pd.DataFrame({"wait": [5, 4, 2, None], "staff": [4, 4, 3, 5]})  # 66.7 and 75
+>>> round(csi(answers, scale=(1, 5), resamples=0, min_n=1).value, 2)
+70.83
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from touchpoints.metrics.estimate import Estimate
+from touchpoints.metrics.survey import Scores, _clean, proportion_from_counts
+
+
+def top_box(
+    scores: Scores,
+    *,
+    scale: tuple[int, int],
+    boxes: int = 2,
+    metric: str = "top_box",
+    confidence: float = 0.95,
+    min_n: int = 30,
+) -> Estimate:
+    """Share answering one of the ``boxes`` highest points of ``scale`` (Wilson interval)."""
+    values = _clean(scores)
+    hits = int(np.sum(values > scale[1] - boxes))
+    return proportion_from_counts(
+        hits, len(values), metric=metric, confidence=confidence, min_n=min_n
+    )
+
+
+def bottom_box(
+    scores: Scores,
+    *,
+    scale: tuple[int, int],
+    boxes: int = 2,
+    metric: str = "bottom_box",
+    confidence: float = 0.95,
+    min_n: int = 30,
+) -> Estimate:
+    """Share answering one of the ``boxes`` lowest points of ``scale`` (Wilson interval)."""
+    values = _clean(scores)
+    hits = int(np.sum(values < scale[0] + boxes))
+    return proportion_from_counts(
+        hits, len(values), metric=metric, confidence=confidence, min_n=min_n
+    )
+
+
+def _weights(items: Sequence[str], weights: Mapping[str, float] | None) -> np.ndarray:
+    if weights is None:
+        return np.full(len(items), 1 / len(items))
+    unknown = set(weights) - set(items)
+    if unknown:
+        raise ValueError(f"weights for items not rated: {', '.join(sorted(unknown))}")
+    found = np.array([float(weights.get(i, 0.0)) for i in items])
+    if (found < 0).any() or found.sum() <= 0:
+        raise ValueError("CSI weights must be non-negative with a positive sum")
+    normalised: np.ndarray = found / found.sum()
+    return normalised
+
+
+def csi_from_patterns(
+    patterns: pd.DataFrame,
+    counts: Sequence[int] | np.ndarray,
+    *,
+    scale: tuple[int, int],
+    weights: Mapping[str, float] | None = None,
+    confidence: float = 0.95,
+    min_n: int = 30,
+    resamples: int = 1000,
+    seed: int = 0,
+) -> Estimate:
+    """The CSI from distinct answer patterns (one column per attribute, NaN unanswered) and how
+    many respondents gave each. ``n`` counts respondents who rated at least one attribute."""
+    items = list(patterns.columns)
+    w = _weights(items, weights)
+    values = patterns.to_numpy(dtype=float)
+    answered = ~np.isnan(values)
+    keep = answered.any(axis=1)
+    values, answered = values[keep], answered[keep]
+    observed = np.asarray(counts, dtype=np.int64)[keep]
+    n = int(observed.sum())
+    method = f"bootstrap percentile over respondents, {resamples} resamples, seed {seed}"
+    if n == 0:
+        return Estimate("csi", None, 0, None, None, method, confidence, min_n)
+    draws = observed[None, :].astype(float)
+    if resamples:
+        rng = np.random.default_rng(seed)
+        draws = np.vstack([draws, rng.multinomial(n, observed / n, size=resamples)])
+    totals = draws @ np.where(answered, values, 0.0)
+    answers = draws @ answered
+    low, high = scale
+    with np.errstate(invalid="ignore", divide="ignore"):
+        scores = (totals / answers - low) / (high - low) * 100
+    index = scores @ w  # NaN where an attribute has no answers
+    value = None if np.isnan(index[0]) else float(index[0])
+    interval: tuple[float | None, float | None] = (None, None)
+    if value is not None and resamples and not np.isnan(index[1:]).all():
+        found = np.nanpercentile(index[1:], [(1 - confidence) * 50, (1 + confidence) * 50])
+        interval = (float(found[0]), float(found[1]))
+    return Estimate("csi", value, n, *interval, method, confidence, min_n)
+
+
+def csi(
+    answers: pd.DataFrame,
+    *,
+    scale: tuple[int, int],
+    weights: Mapping[str, float] | None = None,
+    confidence: float = 0.95,
+    min_n: int = 30,
+    resamples: int = 1000,
+    seed: int = 0,
+) -> Estimate:
+    """The CSI from one row per respondent and one column per attribute (NaN unanswered)."""
+    grouped = answers.astype(float).value_counts(dropna=False).rename("count").reset_index()
+    return csi_from_patterns(
+        grouped[list(answers.columns)],
+        grouped["count"].to_numpy(),
+        scale=scale,
+        weights=weights,
+        confidence=confidence,
+        min_n=min_n,
+        resamples=resamples,
+        seed=seed,
+    )

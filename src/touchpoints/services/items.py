@@ -1,0 +1,148 @@
+"""``touchpoints items``: any rated item (``attr.*`` by default) per group, and the CSI.
+
+For each item and group the engine returns n, sums and box counts; the core adds the mean with
+its t interval, the 0–100 score and the top-2 and bottom-2 box shares with Wilson intervals.
+The CSI of a group weighs its items' scores (equal weights unless stated); for its bootstrap
+the engine sends each distinct answer pattern of the group's respondents with its count.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from fnmatch import fnmatchcase
+from typing import Any
+
+import ibis.expr.types as ir
+
+from touchpoints.errors import UserInputError
+from touchpoints.metrics.items import csi_from_patterns
+from touchpoints.metrics.survey import mean_from_moments, proportion_from_counts
+from touchpoints.services.metrics import as_int, as_key, moments, period_key, selected_responses
+from touchpoints.services.query import MetricsQuery
+from touchpoints.workspace import Workspace
+
+
+def _chosen(con: Any, patterns: Sequence[str]) -> list[str]:
+    """Stored item names matching any of the glob ``patterns``."""
+    items = con.table("response_items")
+    names = sorted(items.select("item").distinct().execute()["item"])
+    chosen = [n for n in names if any(fnmatchcase(n, p) for p in patterns)]
+    if not chosen:
+        shown = ", ".join(names[:12]) + (" …" if len(names) > 12 else "")
+        raise UserInputError(
+            f"no stored item matches {', '.join(patterns)} (items: {shown or 'none stored'})"
+        )
+    return chosen
+
+
+def _key(row: Mapping[str, Any], names: Sequence[str]) -> dict[str, Any]:
+    key = {n: as_key(row[n]) for n in names if n != "period"}
+    if "period" in names:
+        key["period"] = period_key(row["period"])
+    return key
+
+
+def item_report(
+    workspace: Workspace,
+    query: MetricsQuery,
+    *,
+    items: Sequence[str] = ("attr.*",),
+    weights: Mapping[str, float] | None = None,
+    scale: tuple[int, int] | None = None,
+    resamples: int = 1000,
+    seed: int = 0,
+) -> dict[str, Any]:
+    """``{scale, items, csi}``: per group and item the mean, score and boxes; per group the CSI."""
+    query.check()
+    model = workspace.model
+    settings = model.metrics
+    low, high = scale or settings.scales.items
+    opts: dict[str, Any] = {"confidence": settings.confidence, "min_n": settings.min_n}
+    with workspace.warehouse() as warehouse:
+        con = warehouse.ibis()
+        chosen = _chosen(con, items)
+        if weights and set(weights) - set(chosen):
+            unknown = ", ".join(sorted(set(weights) - set(chosen)))
+            raise UserInputError(f"--weight names items not chosen: {unknown}")
+        responses, names = selected_responses(con, model, query)
+        stored = con.table("response_items")
+        stored = stored.filter(stored.item.isin(chosen), stored.value.notnull())
+        rated: ir.Table = stored.join(
+            responses.select("response_id", *names), "response_id"
+        ).select("response_id", "item", "value", *names)
+        stats = (
+            rated.group_by([*names, "item"])
+            .aggregate(
+                n=rated.count(),
+                total=rated.value.sum(),
+                squares=(rated.value * rated.value).sum(),
+                top=(rated.value > high - 2).sum(),
+                bottom=(rated.value < low + 2).sum(),
+                lowest=rated.value.min(),
+                highest=rated.value.max(),
+            )
+            .order_by([*names, "item"])
+            .execute()
+            .to_dict("records")
+        )
+        wide = rated.pivot_wider(
+            id_cols=["response_id", *names],
+            names_from="item",
+            values_from="value",
+            values_agg="mean",
+        )
+        answered = [i for i in chosen if i in wide.columns]
+        patterns = wide.group_by([*names, *answered]).aggregate(count=wide.count()).execute()
+    outside = [r["item"] for r in stats if r["lowest"] < low or r["highest"] > high]
+    if outside:
+        raise UserInputError(
+            f"{', '.join(sorted(set(outside)))}: answers outside the scale {low}–{high}; "
+            "give the items' scale with --scale LOW,HIGH or metrics.scales.items"
+        )
+    rows = []
+    for r in stats:
+        n = as_int(r["n"])
+        average, sd = moments(n, r["total"], r["squares"])
+        figures = {
+            "mean": mean_from_moments(n, average, sd, metric="mean", **opts),
+            "top_box": proportion_from_counts(as_int(r["top"]), n, metric="top_box", **opts),
+            "bottom_box": proportion_from_counts(
+                as_int(r["bottom"]), n, metric="bottom_box", **opts
+            ),
+        }
+        row = _key(r, names) | {"item": r["item"], "n": n}
+        for name, e in figures.items():
+            row |= {name: e.value, f"{name}_low": e.low, f"{name}_high": e.high}
+        row["score"] = (average - low) / (high - low) * 100
+        row["insufficient"] = n < settings.min_n
+        rows.append(row)
+    indices = []
+    grouped = patterns.groupby(names, dropna=False, sort=True) if names else [((), patterns)]
+    for key, part in grouped:
+        estimate = csi_from_patterns(
+            part[answered],
+            part["count"].to_numpy(),
+            scale=(low, high),
+            weights={k: v for k, v in (weights or {}).items() if k in answered} or None,
+            resamples=resamples,
+            seed=seed,
+            **opts,
+        )
+        values = dict(zip(names, key if isinstance(key, tuple) else (key,), strict=True))
+        indices.append(
+            _key(values, names)
+            | {
+                "csi": estimate.value,
+                "low": estimate.low,
+                "high": estimate.high,
+                "n": estimate.n,
+                "insufficient": estimate.insufficient,
+                "method": estimate.method,
+            }
+        )
+    share = (
+        dict.fromkeys(answered, 1 / len(answered))
+        if not weights
+        else {k: v / sum(weights.values()) for k, v in weights.items()}
+    )
+    return {"scale": [low, high], "weights": share, "items": rows, "csi": indices}

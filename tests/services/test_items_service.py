@@ -1,0 +1,94 @@
+"""`touchpoints items` on hand-made relationship answers: per-item figures and the CSI by hand."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from conftest import write_csv
+from touchpoints.cli.app import app
+from touchpoints.errors import UserInputError
+from touchpoints.ingest import ingest_file
+from touchpoints.metrics.items import csi
+from touchpoints.services.items import item_report
+from touchpoints.services.query import MetricsQuery
+from touchpoints.workspace import Workspace
+
+HEADER = ["response_id", "ts", "region", "attr.wait", "attr.staff", "sem.quality.1"]
+ROWS = [
+    ["s1", "2025-03-01 10:00", "north", "5", "4", "9"],
+    ["s2", "2025-03-01 10:00", "north", "4", "4", "8"],
+    ["s3", "2025-03-01 10:00", "south", "2", "3", "3"],
+    ["s4", "2025-03-01 10:00", "south", "", "5", "7"],
+    ["s5", "2025-03-01 10:00", "south", "1", "1", "2"],
+]
+
+
+@pytest.fixture
+def loaded(workspace: Workspace, tmp_path: Path) -> Workspace:
+    path = write_csv(tmp_path / "rel.csv", HEADER, ROWS)
+    assert ingest_file(workspace, path, kind="responses").accepted == len(ROWS)
+    return workspace
+
+
+def test_items_by_hand(loaded: Workspace) -> None:
+    report = item_report(loaded, MetricsQuery(), resamples=0)
+    items = {r["item"]: r for r in report["items"]}
+    assert set(items) == {"attr.wait", "attr.staff"}  # sem.* is not an attr.* item
+    wait = items["attr.wait"]
+    # wait: 5, 4, 2, 1 (s4 skipped): mean 3, score 50, top-2 2 of 4, bottom-2 2 of 4.
+    assert (wait["n"], wait["mean"], wait["score"]) == (4, 3.0, 50.0)
+    assert (wait["top_box"], wait["bottom_box"]) == (50.0, 50.0)
+    (index,) = report["csi"]
+    frame = pd.DataFrame({"wait": [5, 4, 2, None, 1], "staff": [4, 4, 3, 5, 1]})
+    assert index["csi"] == pytest.approx(csi(frame, scale=(1, 5), resamples=0).value)
+    assert index["n"] == 5
+    assert index["insufficient"]
+
+
+def test_groups_weights_and_other_items(loaded: Workspace) -> None:
+    report = item_report(
+        loaded,
+        MetricsQuery(by=("region",)),
+        weights={"attr.wait": 3, "attr.staff": 1},
+        resamples=200,
+    )
+    north = next(r for r in report["csi"] if r["region"] == "north")
+    # north: wait 5, 4 → 87.5; staff 4, 4 → 75 → 0.75 × 87.5 + 0.25 × 75.
+    assert north["csi"] == pytest.approx(0.75 * 87.5 + 0.25 * 75)
+    assert report["weights"] == {"attr.wait": 0.75, "attr.staff": 0.25}
+    sem = item_report(loaded, MetricsQuery(), items=["sem.*"], scale=(1, 10), resamples=0)
+    assert sem["items"][0]["mean"] == pytest.approx(29 / 5)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"items": ["kano.*"]}, "no stored item matches kano"),
+        ({"items": ["sem.*"]}, "outside the scale 1–5"),
+        ({"weights": {"attr.price": 1.0}}, "not chosen: attr.price"),
+    ],
+)
+def test_clear_errors(loaded: Workspace, kwargs: dict[str, object], message: str) -> None:
+    with pytest.raises(UserInputError, match=message):
+        item_report(loaded, MetricsQuery(), resamples=0, **kwargs)  # type: ignore[arg-type]
+
+
+def test_items_command(loaded: Workspace) -> None:
+    runner = CliRunner()
+    result = runner.invoke(
+        app, ["items", "-w", str(loaded.root), "--by", "region", "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert {"scale", "weights", "items", "csi"} <= set(report)
+    table = runner.invoke(app, ["items", "-w", str(loaded.root), "--weight", "attr.wait=2"])
+    assert table.exit_code == 0
+    assert "CSI" in table.output
+    bad = runner.invoke(app, ["items", "-w", str(loaded.root), "--scale", "5,1"])
+    assert bad.exit_code == 1
+    assert "LOW < HIGH" in bad.output
