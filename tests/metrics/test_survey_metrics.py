@@ -104,3 +104,26 @@ def test_nps_properties(scores: list[int]) -> None:
     assert estimate.high is not None
     assert -100 <= estimate.low <= estimate.value <= estimate.high <= 100
     assert nps(list(reversed(scores)), min_n=1) == estimate
+
+
+def test_small_samples_get_the_adjusted_wald_interval_of_rocks_2016() -> None:
+    """Below min_n: ¾ added to promoters and detractors, 3 to n (Rocks 2016), by hand."""
+    small = nps_from_counts(5, 3, 2, min_n=30)
+    # n' = 13, p_P = 5.75/13, p_D = 2.75/13, centre 23.08, var (p_P + p_D − (p_P − p_D)²)/13
+    p_p, p_d = 5.75 / 13, 2.75 / 13
+    half = 1.959964 * 100 * ((p_p + p_d - (p_p - p_d) ** 2) / 13) ** 0.5
+    assert small.value == pytest.approx(30.0)  # the score itself is not adjusted
+    assert (small.low, small.high) == (
+        pytest.approx(100 * (p_p - p_d) - half, abs=1e-3),
+        pytest.approx(100 * (p_p - p_d) + half, abs=1e-3),
+    )
+    assert small.method == "adjusted wald (Rocks 2016)" and small.insufficient
+    assert nps_from_counts(5, 3, 2, min_n=10).method == "wald"
+
+
+def test_all_promoters_in_a_small_sample_still_have_an_interval() -> None:
+    """The plain Wald interval of five promoters has zero width; the adjusted one does not."""
+    assert nps_from_counts(5, 0, 0, min_n=1).low == 100.0
+    adjusted = nps_from_counts(5, 0, 0, min_n=30)
+    assert adjusted.value == 100.0
+    assert adjusted.low is not None and adjusted.low < 80

@@ -44,19 +44,27 @@ def _clean(scores: Scores) -> np.ndarray:
 def nps_from_counts(
     promoters: int, passives: int, detractors: int, *, confidence: float = 0.95, min_n: int = 30
 ) -> Estimate:
-    """NPS = 100 × (promoters − detractors) / n, with the Wald interval clipped to −100…100.
+    """NPS = 100 × (promoters − detractors) / n, with its interval clipped to −100…100.
 
     Each answer scores +1, 0 or −1 and NPS is 100 × their mean; its variance is
-    ``(p_P + p_D − (p_P − p_D)²) / n`` (Reichheld 2003; METRICS.md).
+    ``(p_P + p_D − (p_P − p_D)²) / n`` (Reichheld 2003; METRICS.md), which gives the Wald
+    interval. Below ``min_n`` answers the Wald interval is too narrow, and the adjusted Wald
+    interval is used instead (Rocks 2016, *The American Statistician*): ¾ of an answer is added
+    to promoters and to detractors and 3 to n, and the interval is centred on that adjusted
+    score. The value itself stays the plain NPS; ``method`` says which interval it carries.
     """
     n = promoters + passives + detractors
     if n == 0:
         return Estimate("nps", None, 0, None, None, "wald", confidence, min_n)
-    p_p, p_d = promoters / n, detractors / n
-    value = 100 * (p_p - p_d)
-    half = z_value(confidence) * 100 * math.sqrt(max(p_p + p_d - (p_p - p_d) ** 2, 0) / n)
-    low, high = max(-100.0, value - half), min(100.0, value + half)
-    return Estimate("nps", value, n, low, high, "wald", confidence, min_n)
+    value = 100 * (promoters - detractors) / n
+    adjusted = n < min_n
+    extra, method = (0.75, "adjusted wald (Rocks 2016)") if adjusted else (0.0, "wald")
+    size = n + 4 * extra
+    p_p, p_d = (promoters + extra) / size, (detractors + extra) / size
+    centre = 100 * (p_p - p_d)
+    half = z_value(confidence) * 100 * math.sqrt(max(p_p + p_d - (p_p - p_d) ** 2, 0) / size)
+    low, high = max(-100.0, centre - half), min(100.0, centre + half)
+    return Estimate("nps", value, n, low, high, method, confidence, min_n)
 
 
 def nps(scores: Scores, *, confidence: float = 0.95, min_n: int = 30) -> Estimate:
