@@ -117,7 +117,8 @@ def test_small_samples_get_the_adjusted_wald_interval_of_rocks_2016() -> None:
         pytest.approx(100 * (p_p - p_d) - half, abs=1e-3),
         pytest.approx(100 * (p_p - p_d) + half, abs=1e-3),
     )
-    assert small.method == "adjusted wald (Rocks 2016)" and small.insufficient
+    assert small.method == "adjusted wald (Rocks 2016)"
+    assert small.insufficient
     assert nps_from_counts(5, 3, 2, min_n=10).method == "wald"
 
 
@@ -126,4 +127,5 @@ def test_all_promoters_in_a_small_sample_still_have_an_interval() -> None:
     assert nps_from_counts(5, 0, 0, min_n=1).low == 100.0
     adjusted = nps_from_counts(5, 0, 0, min_n=30)
     assert adjusted.value == 100.0
-    assert adjusted.low is not None and adjusted.low < 80
+    assert adjusted.low is not None
+    assert adjusted.low < 80
