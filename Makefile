@@ -19,6 +19,7 @@ demo: $(BIN)/.installed
 	$(BIN)/touchpoints demo $(WORKSPACE) --force
 	$(BIN)/touchpoints quarantine list --workspace $(WORKSPACE)
 	$(BIN)/touchpoints status --workspace $(WORKSPACE)
+	$(BIN)/touchpoints index --workspace $(WORKSPACE)
 
 test: lint
 	$(BIN)/pytest -q
