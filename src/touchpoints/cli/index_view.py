@@ -80,7 +80,7 @@ def _show_consistency(groups: list[dict[str, Any]]) -> None:
     for column in ("group", "consistency", "channels", "χ² p", "Kruskal–Wallis p", "differ"):
         table.add_column(column)
     for g in groups:
-        channels = ", ".join(f"{c['channel']} {c['score']:.1f}" for c in g["channels"])
+        channels = "\n".join(f"{c['channel']} {c['score']:.1f}" for c in g["channels"])
         table.add_row(
             escape(f"{g['group']} {g['id']}"),
             "—" if g["score"] is None else f"{g['score']:.3f}",
