@@ -76,7 +76,7 @@ def kruskal_from_counts(counts: np.ndarray, values: np.ndarray) -> tuple[float, 
     correction = 1 - (ties**3 - ties).sum() / (total**3 - total)
     if correction <= 0:
         return None
-    h /= correction
+    h = max(h / correction, 0.0)  # identical groups give 0, not a rounding error below it
     return float(h), float(stats.chi2.sf(h, len(table) - 1))
 
 

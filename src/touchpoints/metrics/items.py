@@ -16,6 +16,7 @@ row per pattern with its count instead of one per respondent, and the result is 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TypedDict, Unpack
 
 import numpy as np
 import pandas as pd
@@ -23,39 +24,30 @@ import pandas as pd
 from touchpoints.metrics.estimate import Estimate
 from touchpoints.metrics.survey import Scores, _clean, proportion_from_counts
 
+Scale = tuple[int, int]
+
+
+class Options(TypedDict, total=False):
+    confidence: float
+    min_n: int
+
+
+def _share(hits: np.ndarray, metric: str, options: Options) -> Estimate:
+    return proportion_from_counts(int(hits.sum()), len(hits), metric=metric, **options)
+
 
 def top_box(
-    scores: Scores,
-    *,
-    scale: tuple[int, int],
-    boxes: int = 2,
-    metric: str = "top_box",
-    confidence: float = 0.95,
-    min_n: int = 30,
+    scores: Scores, *, scale: Scale, boxes: int = 2, **options: Unpack[Options]
 ) -> Estimate:
     """Share answering one of the ``boxes`` highest points of ``scale`` (Wilson interval)."""
-    values = _clean(scores)
-    hits = int(np.sum(values > scale[1] - boxes))
-    return proportion_from_counts(
-        hits, len(values), metric=metric, confidence=confidence, min_n=min_n
-    )
+    return _share(_clean(scores) > scale[1] - boxes, "top_box", options)
 
 
 def bottom_box(
-    scores: Scores,
-    *,
-    scale: tuple[int, int],
-    boxes: int = 2,
-    metric: str = "bottom_box",
-    confidence: float = 0.95,
-    min_n: int = 30,
+    scores: Scores, *, scale: Scale, boxes: int = 2, **options: Unpack[Options]
 ) -> Estimate:
     """Share answering one of the ``boxes`` lowest points of ``scale`` (Wilson interval)."""
-    values = _clean(scores)
-    hits = int(np.sum(values < scale[0] + boxes))
-    return proportion_from_counts(
-        hits, len(values), metric=metric, confidence=confidence, min_n=min_n
-    )
+    return _share(_clean(scores) < scale[0] + boxes, "bottom_box", options)
 
 
 def _weights(items: Sequence[str], weights: Mapping[str, float] | None) -> np.ndarray:
@@ -113,25 +105,15 @@ def csi_from_patterns(
     return Estimate("csi", value, n, *interval, method, confidence, min_n)
 
 
-def csi(
-    answers: pd.DataFrame,
-    *,
-    scale: tuple[int, int],
-    weights: Mapping[str, float] | None = None,
-    confidence: float = 0.95,
-    min_n: int = 30,
-    resamples: int = 1000,
-    seed: int = 0,
-) -> Estimate:
-    """The CSI from one row per respondent and one column per attribute (NaN unanswered)."""
+class CsiOptions(Options, total=False):
+    weights: Mapping[str, float] | None
+    resamples: int
+    seed: int
+
+
+def csi(answers: pd.DataFrame, *, scale: Scale, **options: Unpack[CsiOptions]) -> Estimate:
+    """The CSI from one row per respondent and one column per attribute (NaN unanswered);
+    options as for :func:`csi_from_patterns`."""
     grouped = answers.astype(float).value_counts(dropna=False).rename("count").reset_index()
-    return csi_from_patterns(
-        grouped[list(answers.columns)],
-        grouped["count"].to_numpy(),
-        scale=scale,
-        weights=weights,
-        confidence=confidence,
-        min_n=min_n,
-        resamples=resamples,
-        seed=seed,
-    )
+    counts = grouped["count"].to_numpy()
+    return csi_from_patterns(grouped[list(answers.columns)], counts, scale=scale, **options)

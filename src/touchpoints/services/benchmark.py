@@ -26,7 +26,7 @@ from touchpoints.errors import UserInputError
 from touchpoints.metrics import Comparison, benjamini_hochberg
 from touchpoints.metrics.reference import mean_against, nps_against, proportion_against
 from touchpoints.model.schema import CXModel, Reference
-from touchpoints.services.changes import group_comparisons
+from touchpoints.services.changes import group_comparisons, tested
 from touchpoints.services.metrics import (
     as_int,
     as_key,
@@ -177,17 +177,7 @@ def benchmark_report(
     alpha = 1 - settings.confidence
     gaps, against = [], []
     for (entry, c, thin), q in zip(found, q_values, strict=True):
-        figures = {
-            "metric": c.metric,
-            "own": c.a,
-            "difference": c.difference,
-            "low": c.low,
-            "high": c.high,
-            "p": c.p,
-            "q": float(q),
-            "significant": bool(q < alpha),
-            "insufficient": thin,
-        }
+        figures = {"metric": c.metric, "own": c.a} | tested(c, q, alpha) | {"insufficient": thin}
         scope = {k: v for k, v in entry.items() if k in keys}
         if "brand" in entry:
             gaps.append({"scope": scope, "brand": entry["brand"], **figures, "competitor": c.b})

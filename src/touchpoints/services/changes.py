@@ -42,6 +42,18 @@ _SUMMED = (
 )
 
 
+def tested(c: Comparison, q: float, alpha: float) -> dict[str, Any]:
+    """A comparison's difference, interval and test, with its q-value, as output fields."""
+    return {
+        "difference": c.difference,
+        "low": c.low,
+        "high": c.high,
+        "p": c.p,
+        "q": float(q),
+        "significant": bool(q < alpha),
+    }
+
+
 def group_comparisons(a: Group, b: Group) -> Iterator[Comparison]:
     """Each metric both groups have enough answers to compare (a after, b before)."""
     if as_int(a["n_nps"]) and as_int(b["n_nps"]):
@@ -124,18 +136,7 @@ def change_rows(
     q_values = benjamini_hochberg([c.p for _, c in found])
     alpha = 1 - workspace.model.metrics.confidence
     rows = [
-        {
-            "scope": scope,
-            "metric": c.metric,
-            "before": c.b,
-            "after": c.a,
-            "difference": c.difference,
-            "low": c.low,
-            "high": c.high,
-            "p": c.p,
-            "q": float(q),
-            "significant": bool(q < alpha),
-        }
+        {"scope": scope, "metric": c.metric, "before": c.b, "after": c.a} | tested(c, q, alpha)
         for (scope, c), q in zip(found, q_values, strict=True)
     ]
     return rows if all_changes else [r for r in rows if r["significant"]]
