@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import csv
+import os
 import shutil
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
+
+# CI runs the same examples every time (a failure there is reproducible, never a coin toss);
+# locally hypothesis explores new ones.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 from touchpoints.demo import build_demo
 from touchpoints.ingest import IngestResult, ingest_file
