@@ -12,15 +12,15 @@ from typing import Any
 import pytest
 from hypothesis import settings
 
+from touchpoints.demo import build_demo
+from touchpoints.ingest import IngestResult, ingest_file
+from touchpoints.workspace import Workspace, init_workspace
+
 # CI runs the same examples every time (a failure there is reproducible, never a coin toss);
 # locally hypothesis explores new ones.
 settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
-
-from touchpoints.demo import build_demo
-from touchpoints.ingest import IngestResult, ingest_file
-from touchpoints.workspace import Workspace, init_workspace
 
 FIXTURES = Path(__file__).parent / "fixtures"
 EXPORTS = Path(__file__).resolve().parents[2] / "shared" / "exports"
