@@ -13,6 +13,7 @@ from touchpoints.metrics.consistency import (
     consistency_from_counts,
     kruskal_from_counts,
     one_minus_cv,
+    pearson_chi2,
 )
 
 
@@ -83,3 +84,21 @@ def test_one_channel_has_no_consistency() -> None:
     assert result.score is None
     assert result.chi2 is None
     assert result.kruskal_p is None
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.lists(st.integers(0, 40), min_size=2, max_size=4), min_size=2, max_size=6).filter(
+        lambda rows: len({len(r) for r in rows}) == 1
+    )
+)
+def test_pearson_chi2_equals_scipy(rows: list[list[int]]) -> None:
+    table = np.array(rows)
+    found = pearson_chi2(table)
+    if (table.sum(axis=0) == 0).any() or (table.sum(axis=1) == 0).any():
+        assert found is None
+        return
+    expected = stats.chi2_contingency(table, correction=False)
+    assert found is not None
+    assert found[0] == pytest.approx(expected.statistic)
+    assert found[1] == pytest.approx(expected.pvalue)
