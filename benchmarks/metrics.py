@@ -131,6 +131,11 @@ def command_line(root: Path) -> float:
     return _timed_process([*command, "--period", "week", "--format", "json"])
 
 
+def index_command(root: Path) -> float:
+    """`touchpoints index` over the same warehouse: the MTSI with its bootstrap, for scale."""
+    return _timed_process(["-m", "touchpoints", "index", "-w", str(root), "--format", "json"])
+
+
 def baseline_script(root: Path) -> float:
     """The pandas path as a script, process start and imports included, for a like-for-like
     ratio with the command line."""
@@ -174,6 +179,9 @@ def main() -> None:
             results[name] = {k: round(v, 2) if isinstance(v, float) else v for k, v in best.items()}
         results["command_line_seconds"] = round(
             min(command_line(root) for _ in range(args.repeat)), 2
+        )
+        results["index_command_seconds"] = round(
+            min(index_command(root) for _ in range(args.repeat)), 2
         )
         results["baseline_script_seconds"] = round(
             min(baseline_script(root) for _ in range(args.repeat)), 2
