@@ -43,12 +43,27 @@ def _touchpoint_weights(
     return {t.id: 1.0 for t in model.touchpoints}, {"touchpoints": "equal"}
 
 
-def _stated_channel_weights(model: CXModel) -> tuple[dict[str, float], str]:
-    stated = [c.weight for c in model.channels if c.weight is not None]
-    if not stated:
-        return {c.id: 1.0 for c in model.channels}, "equal"
-    fill = float(np.mean(stated))
-    return {c.id: fill if c.weight is None else c.weight for c in model.channels}, "stated"
+def _channel_weights(
+    model: CXModel, contacts: dict[str, float], counts: pd.DataFrame
+) -> tuple[dict[str, float], str]:
+    """One period's channel weights and what they are: stated, contacts, answers or equal."""
+    if model.index.channel_weights == "stated":
+        stated = [c.weight for c in model.channels if c.weight is not None]
+        if stated and sum(stated) <= 0:
+            raise UserInputError(
+                "every channel has weight 0: with index.channel_weights: stated, give at "
+                "least one channel a positive weight"
+            )
+        if stated:
+            fill = float(np.mean(stated))
+            return {c.id: fill if c.weight is None else c.weight for c in model.channels}, "stated"
+    elif any(contacts.get(t.channel, 0) > 0 for t in model.touchpoints):
+        return contacts, "contacts"
+    elif len(counts):
+        channel_of = counts["touchpoint"].map({t.id: t.channel for t in model.touchpoints})
+        answered = counts.groupby(channel_of)["count"].sum()
+        return {str(c): float(k) for c, k in answered.items()}, "answers (no interactions in range)"
+    return {c.id: 1.0 for c in model.channels}, "equal"
 
 
 def _contacts(
@@ -154,16 +169,7 @@ def index_report(
             for r in totals_expr.execute().to_dict("records")
         }
         tp_weights, weights_info = _touchpoint_weights(model, con, answers)
-        if model.index.channel_weights == "stated":
-            stated, mode = _stated_channel_weights(model)
-            if sum(stated.values()) <= 0:
-                raise UserInputError(
-                    "every channel has weight 0: with index.channel_weights: stated, give at "
-                    "least one channel a positive weight"
-                )
-            contacts: dict[str | None, dict[str, float]] = {}
-        else:
-            contacts = _contacts(con.table("interactions"), clock, query)
+        contacts = _contacts(con.table("interactions"), clock, query)
         service = responsiveness(
             model, con.table("tickets"), clock, query, now or datetime.now(UTC)
         )
@@ -175,23 +181,12 @@ def index_report(
     if "period" in counts:
         counts["period"] = counts["period"].map(period_key)
     specs = [TouchpointSpec(t.id, t.channel, t.stage, tp_weights[t.id]) for t in model.touchpoints]
-    measured_channels = {t.channel for t in model.touchpoints}
     alpha = 1 - model.metrics.confidence
     reports = []
     periods = {*totals, *contacts, *service, *seen} if query.period else {None}
     for period in sorted(periods, key=lambda p: p or ""):
         part = counts[counts["period"] == period] if query.period else counts
-        in_period = contacts.get(period, {})
-        if model.index.channel_weights == "stated":
-            channel_weights, channel_mode = stated, mode
-        elif any(in_period.get(c, 0) > 0 for c in measured_channels):
-            channel_weights, channel_mode = in_period, "contacts"
-        elif len(part):
-            channel_of = part["touchpoint"].map({t.id: t.channel for t in model.touchpoints})
-            channel_weights = part.groupby(channel_of)["count"].sum().to_dict()
-            channel_mode = "answers (no interactions in range)"
-        else:
-            channel_weights, channel_mode = {c.id: 1.0 for c in model.channels}, "equal"
+        channel_weights, channel_mode = _channel_weights(model, contacts.get(period, {}), part)
         tree = mtsi(
             part[["touchpoint", "rating", "count"]],
             specs,
