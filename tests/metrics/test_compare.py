@@ -68,3 +68,16 @@ def test_groups_without_answers_are_refused() -> None:
         compare_nps((0, 0, 0), (1, 1, 1))
     with pytest.raises(ValueError, match="two answers"):
         compare_means((1, 4.0, 0.0), (3, 4.0, 1.0))
+
+
+def test_small_sides_carry_the_adjusted_nps_variance() -> None:
+    """Five promoters against five detractors: plain Wald claims zero variance (p = 0); below
+    min_n each side's variance is Rocks' adjusted one, by hand."""
+    plain = compare_nps((5, 0, 0), (0, 0, 5), min_n=0)
+    assert plain.p == 0.0
+    adjusted = compare_nps((5, 0, 0), (0, 0, 5), min_n=30)
+    # each side: n' = 8, shares 5.75/8 and 0.75/8 → variance (0.8125 − 0.390625)/8 × 100²
+    variance = (0.8125 - 0.390625) / 8 * 100**2
+    assert adjusted.difference == 200.0
+    assert adjusted.statistic == pytest.approx(200 / math.sqrt(2 * variance))
+    assert adjusted.p > 0

@@ -455,7 +455,9 @@ def benchmark(
     elif fmt is Format.csv:
         print_csv(
             [
-                {**r["scope"], "against": r.get("brand") or r.get("reference"), **r}
+                r["scope"]
+                | {"against": r.get("brand") or r.get("reference")}
+                | {k: v for k, v in r.items() if k != "scope"}
                 for r in [*report["gaps"], *report["references"]]
             ]
         )

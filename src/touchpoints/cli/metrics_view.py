@@ -70,6 +70,13 @@ def show_benchmark(report: dict[str, Any], keys: list[str]) -> None:
                 f"{r['q']:.3g}" + ("" if r["significant"] else " (n.s.)"),
             )
         console.print(table)
+    for r in report["unanswered"]:
+        where = ", ".join(f"{k}={v}" for k, v in r.items() if k not in ("reference", "metric"))
+        console.print(
+            f"[dim]{escape(r['reference'])} ({r['metric']}): no answers of ours to compare"
+            + (f" in {escape(where)}" if where else "")
+            + "[/]"
+        )
 
 
 def show_items(report: dict[str, Any], keys: list[str]) -> None:

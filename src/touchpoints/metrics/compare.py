@@ -21,20 +21,28 @@ from touchpoints.metrics.survey import z_value
 Counts = tuple[int, int, int]  # promoters, passives, detractors
 
 
-def nps_moments(counts: Counts) -> tuple[float, float, int]:
-    """NPS, its variance (in NPS points squared) and n, from the three counts."""
+def nps_moments(counts: Counts, min_n: int = 0) -> tuple[float, float, int]:
+    """NPS, its variance (in NPS points squared) and n, from the three counts.
+
+    Below ``min_n`` answers the variance is the adjusted Wald one of Rocks (2016) — ¾ added
+    to promoters and detractors, 3 to n — so that a handful of identical answers does not
+    claim zero variance; the NPS itself is not adjusted.
+    """
     promoters, passives, detractors = counts
     n = promoters + passives + detractors
     if n == 0:
         raise ValueError("a group without answers cannot be compared")
-    p_p, p_d = promoters / n, detractors / n
-    return 100 * (p_p - p_d), 100 * 100 * (p_p + p_d - (p_p - p_d) ** 2) / n, n
+    extra = 0.75 if n < min_n else 0.0
+    size = n + 4 * extra
+    p_p, p_d = (promoters + extra) / size, (detractors + extra) / size
+    return 100 * (promoters - detractors) / n, 100 * 100 * (p_p + p_d - (p_p - p_d) ** 2) / size, n
 
 
-def compare_nps(a: Counts, b: Counts, *, confidence: float = 0.95) -> Comparison:
-    """NPS of group a minus group b (counts of promoters, passives, detractors)."""
-    nps_a, var_a, _ = nps_moments(a)
-    nps_b, var_b, _ = nps_moments(b)
+def compare_nps(a: Counts, b: Counts, *, confidence: float = 0.95, min_n: int = 30) -> Comparison:
+    """NPS of group a minus group b (counts of promoters, passives, detractors); a side with
+    fewer than ``min_n`` answers carries the adjusted variance (:func:`nps_moments`)."""
+    nps_a, var_a, _ = nps_moments(a, min_n)
+    nps_b, var_b, _ = nps_moments(b, min_n)
     difference = nps_a - nps_b
     se = math.sqrt(var_a + var_b)
     z = (

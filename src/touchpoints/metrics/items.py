@@ -84,7 +84,11 @@ def csi_from_patterns(
     values, answered = values[keep], answered[keep]
     observed = np.asarray(counts, dtype=np.int64)[keep]
     n = int(observed.sum())
-    method = f"bootstrap percentile over respondents, {resamples} resamples, seed {seed}"
+    method = (
+        f"bootstrap percentile over respondents, {resamples} resamples, seed {seed}"
+        if resamples
+        else "no interval"
+    )
     if n == 0:
         return Estimate("csi", None, 0, None, None, method, confidence, min_n)
     draws = observed[None, :].astype(float)
@@ -96,7 +100,8 @@ def csi_from_patterns(
     low, high = scale
     with np.errstate(invalid="ignore", divide="ignore"):
         scores = (totals / answers - low) / (high - low) * 100
-    index = scores @ w  # NaN where an attribute has no answers
+    used = w > 0  # an unweighted attribute without answers must not blank the index
+    index = scores[:, used] @ w[used]  # NaN where a weighted attribute has no answers
     value = None if np.isnan(index[0]) else float(index[0])
     interval: tuple[float | None, float | None] = (None, None)
     if value is not None and resamples and not np.isnan(index[1:]).all():

@@ -29,9 +29,12 @@ def _p(z: float) -> float:
     return float(2 * stats.norm.sf(abs(z)))
 
 
-def nps_against(counts: Counts, reference: float, *, confidence: float = 0.95) -> Comparison:
-    """Our NPS (counts of promoters, passives, detractors) minus a reference NPS."""
-    value, variance, _ = nps_moments(counts)
+def nps_against(
+    counts: Counts, reference: float, *, confidence: float = 0.95, min_n: int = 30
+) -> Comparison:
+    """Our NPS (counts of promoters, passives, detractors) minus a reference NPS; below
+    ``min_n`` answers with the adjusted variance of Rocks (2016)."""
+    value, variance, _ = nps_moments(counts, min_n)
     se = math.sqrt(variance)
     difference = value - reference
     z = (

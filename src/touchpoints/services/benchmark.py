@@ -23,9 +23,10 @@ import yaml
 from pydantic import ValidationError
 
 from touchpoints.errors import UserInputError
+from touchpoints.ingest.encoding import detect_encoding
 from touchpoints.metrics import Comparison, benjamini_hochberg
 from touchpoints.metrics.reference import mean_against, nps_against, proportion_against
-from touchpoints.model.schema import CXModel, Reference
+from touchpoints.model.schema import CXModel, MetricsSettings, Reference
 from touchpoints.services.changes import group_comparisons, tested
 from touchpoints.services.metrics import (
     as_int,
@@ -41,35 +42,43 @@ from touchpoints.workspace import Workspace
 Group = dict[str, Any]
 
 
+def _rows(path: Path) -> list[tuple[int, Any]]:
+    """The file's entries, each with the row (line) number it is reported under."""
+    try:
+        text = path.read_text(encoding=detect_encoding(path))  # UTF-8, BOM, GBK/GB18030 …
+    except OSError as exc:
+        raise UserInputError(f"{path}: cannot read ({exc.strerror})") from None
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        reader = csv.DictReader(text.lstrip("\ufeff").splitlines())
+        return [(reader.line_num, row) for row in reader]
+    try:
+        if suffix == ".json":
+            data = json.loads(text)
+        elif suffix in (".yaml", ".yml"):
+            data = yaml.safe_load(text)
+        else:
+            raise UserInputError(f"{path}: references are read from .csv, .json or .yaml")
+    except (json.JSONDecodeError, yaml.YAMLError) as exc:
+        raise UserInputError(f"{path}: not valid {suffix[1:].upper()}: {exc}") from None
+    if isinstance(data, dict) and set(data) == {"references"}:
+        data = data["references"]
+    if not isinstance(data, list):
+        raise UserInputError(f"{path}: expected a list of references (or `references:` with one)")
+    return list(enumerate(data, start=1))
+
+
 def load_references(path: Path) -> list[Reference]:
     """References from a CSV, JSON or YAML file with the keys of ``references:``.
 
     Every bad row is reported with its row number and field, in one error.
     """
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise UserInputError(f"{path}: cannot read ({exc.strerror})") from None
-    suffix = path.suffix.lower()
-    try:
-        if suffix == ".csv":
-            rows: Any = list(csv.DictReader(text.splitlines()))
-            first = 2  # the header is row 1
-        elif suffix == ".json":
-            rows, first = json.loads(text), 1
-        elif suffix in (".yaml", ".yml"):
-            rows, first = yaml.safe_load(text), 1
-        else:
-            raise UserInputError(f"{path}: references are read from .csv, .json or .yaml")
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        raise UserInputError(f"{path}: not valid {suffix[1:].upper()}: {exc}") from None
-    if isinstance(rows, dict):
-        rows = rows.get("references", [])
-    if not isinstance(rows, list):
-        raise UserInputError(f"{path}: expected a list of references")
     found, problems = [], []
-    for number, row in enumerate(rows, start=first):
+    for number, row in _rows(path):
         if isinstance(row, dict):
+            if None in row:  # csv puts the fields beyond the header under None
+                problems.append(f"row {number}: more fields than the header names")
+                continue
             row = {k: (None if v == "" else v) for k, v in row.items()}
         try:
             found.append(Reference.model_validate(row))
@@ -94,9 +103,18 @@ def _check_scales(model: CXModel, references: list[Reference]) -> None:
                 )
 
 
-def _against(group: Group, reference: Reference, confidence: float) -> Comparison | None:
+ANSWERS = {"nps": "n_nps", "csat": "n_csat", "csat_mean": "n_csat", "ces_mean": "n_ces"}
+
+
+def _thin(metric: str, min_n: int, *groups: Group) -> bool:
+    """Whether a side answered ``metric`` fewer than ``min_n`` times."""
+    return any(as_int(g[ANSWERS.get(metric, "n_ces")]) < min_n for g in groups)
+
+
+def _against(group: Group, reference: Reference, settings: MetricsSettings) -> Comparison | None:
     """Our figure in ``group`` against the reference; ``None`` without answers to compare."""
     metric, value = reference.metric, reference.value
+    confidence = settings.confidence
     if metric == "nps":
         n, promoters, detractors = (
             as_int(group["n_nps"]),
@@ -106,7 +124,7 @@ def _against(group: Group, reference: Reference, confidence: float) -> Compariso
         if not n:
             return None
         counts = (promoters, n - promoters - detractors, detractors)
-        return nps_against(counts, value, confidence=confidence)
+        return nps_against(counts, value, confidence=confidence, min_n=settings.min_n)
     if metric in ("csat", "ces_agree"):
         hits, n = (
             (as_int(group["csat_top"]), as_int(group["n_csat"]))
@@ -152,26 +170,28 @@ def benchmark_report(
 
     found: list[tuple[dict[str, Any], Comparison, bool]] = []
     unanswered: list[dict[str, Any]] = []
-    for key, members in buckets.items():
+    for key, members in buckets.items() or [((), [])]:
         scope = dict(zip(keys, key, strict=True))
         if "period" in scope:
             scope["period"] = period_key(scope["period"])
         ours = next((g for g in members if g["brand"] == model.name), None)
-        if ours is None:
+        if ours is None:  # only competitors answered here: nothing of ours to set beside them
+            unanswered += [scope | {"reference": r.name, "metric": r.metric} for r in chosen]
             continue
         for other in members:
-            if other is ours:
-                continue
-            thin = min(as_int(ours["n"]), as_int(other["n"])) < settings.min_n
-            entry = scope | {"brand": other["brand"]}
-            found += [(entry, c, thin) for c in group_comparisons(ours, other)]
+            if other is not ours:
+                entry = scope | {"brand": other["brand"]}
+                found += [
+                    (entry, c, _thin(c.metric, settings.min_n, ours, other))
+                    for c in group_comparisons(ours, other, settings)
+                ]
         for reference in chosen:
-            comparison = _against(ours, reference, settings.confidence)
+            comparison = _against(ours, reference, settings)
             if comparison is None:
                 unanswered.append(scope | {"reference": reference.name, "metric": reference.metric})
             else:
                 entry = scope | {"reference": reference}
-                found.append((entry, comparison, as_int(ours["n"]) < settings.min_n))
+                found.append((entry, comparison, _thin(reference.metric, settings.min_n, ours)))
 
     q_values = benjamini_hochberg([c.p for _, c, _ in found])
     alpha = 1 - settings.confidence

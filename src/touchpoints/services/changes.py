@@ -21,6 +21,7 @@ from touchpoints.metrics import (
     compare_nps,
     compare_proportions,
 )
+from touchpoints.model.schema import MetricsSettings
 from touchpoints.services.metrics import as_int, as_key, group_counts, moments, period_key
 from touchpoints.services.query import MetricsQuery
 from touchpoints.workspace import Workspace
@@ -54,8 +55,10 @@ def tested(c: Comparison, q: float, alpha: float) -> dict[str, Any]:
     }
 
 
-def group_comparisons(a: Group, b: Group) -> Iterator[Comparison]:
-    """Each metric both groups have enough answers to compare (a after, b before)."""
+def group_comparisons(a: Group, b: Group, settings: MetricsSettings) -> Iterator[Comparison]:
+    """Each metric both groups have answers to compare (a after, b before), at the
+    workspace's confidence."""
+    confidence = settings.confidence
     if as_int(a["n_nps"]) and as_int(b["n_nps"]):
         counts = [
             (
@@ -65,7 +68,7 @@ def group_comparisons(a: Group, b: Group) -> Iterator[Comparison]:
             )
             for g in (a, b)
         ]
-        yield compare_nps(counts[0], counts[1])
+        yield compare_nps(counts[0], counts[1], confidence=confidence, min_n=settings.min_n)
     if as_int(a["n_csat"]) and as_int(b["n_csat"]):
         yield compare_proportions(
             as_int(a["csat_top"]),
@@ -73,13 +76,14 @@ def group_comparisons(a: Group, b: Group) -> Iterator[Comparison]:
             as_int(b["csat_top"]),
             as_int(b["n_csat"]),
             metric="csat",
+            confidence=confidence,
         )
     if as_int(a["n_csat"]) > 1 and as_int(b["n_csat"]) > 1:
         sides = [
             (as_int(g["n_csat"]), *moments(as_int(g["n_csat"]), g["csat_sum"], g["csat_sumsq"]))
             for g in (a, b)
         ]
-        yield compare_means(sides[0], sides[1], metric="csat_mean")
+        yield compare_means(sides[0], sides[1], metric="csat_mean", confidence=confidence)
     if as_int(a["n_ces"]) and as_int(b["n_ces"]):
         yield compare_proportions(
             as_int(a["ces_agree"]),
@@ -87,6 +91,7 @@ def group_comparisons(a: Group, b: Group) -> Iterator[Comparison]:
             as_int(b["ces_agree"]),
             as_int(b["n_ces"]),
             metric="ces_agree",
+            confidence=confidence,
         )
 
 
@@ -132,7 +137,12 @@ def change_rows(
         for group in groups:
             scope = {d: as_key(group[d]) for d in query.by} | {"compared_with": "rest"}
             pairs.append((scope, group, _rest(groups, group)))
-    found = [(scope, c) for scope, after, before in pairs for c in group_comparisons(after, before)]
+    settings = workspace.model.metrics
+    found = [
+        (scope, c)
+        for scope, after, before in pairs
+        for c in group_comparisons(after, before, settings)
+    ]
     q_values = benjamini_hochberg([c.p for _, c in found])
     alpha = 1 - workspace.model.metrics.confidence
     rows = [

@@ -8,6 +8,7 @@ the engine sends each distinct answer pattern of the group's respondents with it
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from fnmatch import fnmatchcase
 from typing import Any
@@ -33,6 +34,15 @@ def _chosen(con: Any, patterns: Sequence[str]) -> list[str]:
             f"no stored item matches {', '.join(patterns)} (items: {shown or 'none stored'})"
         )
     return chosen
+
+
+def _check_weights(weights: Mapping[str, float], chosen: Sequence[str]) -> None:
+    unknown = sorted(set(weights) - set(chosen))
+    if unknown:
+        raise UserInputError(f"--weight names items not chosen: {', '.join(unknown)}")
+    values = list(weights.values())
+    if any(not math.isfinite(v) or v < 0 for v in values) or (values and sum(values) <= 0):
+        raise UserInputError("CSI weights are numbers ≥ 0 with a positive sum")
 
 
 def _key(row: Mapping[str, Any], names: Sequence[str]) -> dict[str, Any]:
@@ -61,9 +71,7 @@ def item_report(
     with workspace.warehouse() as warehouse:
         con = warehouse.ibis()
         chosen = _chosen(con, items)
-        if weights and set(weights) - set(chosen):
-            unknown = ", ".join(sorted(set(weights) - set(chosen)))
-            raise UserInputError(f"--weight names items not chosen: {unknown}")
+        _check_weights(weights or {}, chosen)
         responses, names = selected_responses(con, model, query)
         stored = con.table("response_items")
         stored = stored.filter(stored.item.isin(chosen), stored.value.notnull())
@@ -85,6 +93,8 @@ def item_report(
             .execute()
             .to_dict("records")
         )
+        if not stats:  # nothing rated in this selection
+            return {"scale": [low, high], "weights": {}, "items": [], "csi": []}
         wide = rated.pivot_wider(
             id_cols=["response_id", *names],
             names_from="item",
@@ -116,14 +126,17 @@ def item_report(
         row["score"] = (average - low) / (high - low) * 100
         row["insufficient"] = n < settings.min_n
         rows.append(row)
+    # A weighted item nobody rated here stays in, unanswered: its CSI has no value, rather
+    # than a CSI over the other items under weights that were not asked for.
+    columns = list(weights) if weights else answered
     indices = []
     grouped = patterns.groupby(names, dropna=False, sort=True) if names else [((), patterns)]
     for key, part in grouped:
         estimate = csi_from_patterns(
-            part[answered],
+            part.reindex(columns=columns),
             part["count"].to_numpy(),
             scale=(low, high),
-            weights={k: v for k, v in (weights or {}).items() if k in answered} or None,
+            weights=weights or None,
             resamples=resamples,
             seed=seed,
             **opts,
@@ -140,9 +153,6 @@ def item_report(
                 "method": estimate.method,
             }
         )
-    share = (
-        dict.fromkeys(answered, 1 / len(answered))
-        if not weights
-        else {k: v / sum(weights.values()) for k, v in weights.items()}
-    )
+    total = sum(weights.values()) if weights else len(answered)
+    share = {k: (weights[k] if weights else 1) / total for k in columns}
     return {"scale": [low, high], "weights": share, "items": rows, "csi": indices}

@@ -24,10 +24,15 @@ from touchpoints.warehouse.clock import Clock
 from touchpoints.workspace import Workspace
 
 
+def is_own(brand: ir.StringValue, model: CXModel) -> ir.BooleanValue:
+    """An answer is about us when it names no brand or our ``name``, in any letter case."""
+    return brand.isnull() | (brand.lower() == model.name.lower())
+
+
 def own_brand(responses: ir.Table, model: CXModel) -> ir.Table:
-    """Answers about the workspace's own brand (no brand given counts as own): competitor
-    answers from benchmark surveys count only where brand is asked for."""
-    return responses.filter(responses.brand.isnull() | (responses.brand == model.name))
+    """Answers about the workspace's own brand: competitor answers from benchmark surveys
+    count only where brand is asked for."""
+    return responses.filter(is_own(responses.brand, model))
 
 
 def within(
@@ -56,7 +61,7 @@ def selected_responses(con: Any, model: CXModel, query: MetricsQuery) -> tuple[i
     group by (``by`` and ``period``)."""
     r = con.table("responses")
     if "brand" in (*query.by, *query.where):
-        r = r.mutate(brand=r.brand.fill_null(model.name))
+        r = r.mutate(brand=ibis.ifelse(is_own(r.brand, model), model.name, r.brand))
     else:
         r = own_brand(r, model)
     if "stage" in (*query.by, *query.where):

@@ -93,11 +93,19 @@ class Clock:
         return cls(zone, zone_shifts(zone, start, end))
 
     def local(self, ts: ir.TimestampValue) -> ir.TimestampValue:
-        """The naive local wall-clock time of ``ts``."""
+        """The naive local wall-clock time of ``ts``.
+
+        The offset is picked by a balanced tree of comparisons, so a century of daylight
+        saving (two hundred transitions) costs eight comparisons a row, not two hundred.
+        """
         us = epoch_us(ts)
-        offset: ir.IntegerValue = ibis.literal(self.shifts[-1][1], "int64")
-        for (_, before), (changes, _) in reversed(
-            list(zip(self.shifts, self.shifts[1:], strict=False))
-        ):
-            offset = ibis.ifelse(us < changes, ibis.literal(before, "int64"), offset)
-        return make_timestamp(us + offset)
+
+        def offset(low: int, high: int) -> ir.IntegerValue:  # the shifts low … high − 1
+            if high - low == 1:
+                return ibis.literal(self.shifts[low][1], "int64")
+            middle = (low + high) // 2
+            return ibis.ifelse(
+                us < self.shifts[middle][0], offset(low, middle), offset(middle, high)
+            )
+
+        return make_timestamp(us + offset(0, len(self.shifts)))
