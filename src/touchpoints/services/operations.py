@@ -137,28 +137,34 @@ def reach(
     """
     times = {"responses": "ts", "interactions": "ts", "orders": "ts", "tickets": "created_at"}
     configured = [t.id for t in model.touchpoints]
-    parts = []
+    # Each kind is first cut down to one row per (period, customer) with its channels as the
+    # bits of an integer, and to its distinct touchpoints: tens of millions of rows become a
+    # few million before the identity join.
+    bit = {c.id: 1 << i for i, c in enumerate(model.channels)}
+    used, met = [], []
     for kind, table in tables.items():
-        ts = times[kind]
-        rows, keys = in_periods(table, ts, clock, query)
-        period = rows.period if keys else ibis.null("date")
-        parts.append(
-            rows.select(
-                period=period,
-                customer=rows.customer.cast("string"),
-                channel=rows.channel.cast("string"),
-                touchpoint=rows.touchpoint.cast("string"),
+        rows, keys = in_periods(table, times[kind], clock, query)
+        rows = rows.mutate(period=rows.period if keys else ibis.null("date"))
+        known = rows.filter(rows.touchpoint.isin(configured))
+        used.append(
+            known.group_by("period").aggregate(touchpoint=known.touchpoint.collect(distinct=True))
+        )
+        people = rows.filter(rows.customer.notnull(), rows.channel.isin(list(bit)))
+        mask = people.channel.cases(*bit.items(), else_=0)
+        met.append(
+            people.group_by(["period", people.customer.cast("string").name("customer")]).aggregate(
+                channels=mask.bit_or()
             )
         )
-    seen = ibis.union(*parts)
-    known = seen.filter(seen.touchpoint.isin(configured))
-    with_data = known.group_by("period").aggregate(touchpoints=known.touchpoint.nunique())
-    people = seen.filter(seen.customer.notnull(), seen.channel.notnull())
-    people = people.left_join(identities, people.customer == identities.pseudonym)
-    people = people.mutate(who=people.customer_key.fill_null(people.customer))
-    per_customer = people.group_by(["period", "who"]).aggregate(channels=people.channel.nunique())
+    touched = ibis.union(*used).unnest("touchpoint")
+    with_data = touched.group_by("period").aggregate(touchpoints=touched.touchpoint.nunique())
+    seen = ibis.union(*met)
+    seen = seen.left_join(identities, seen.customer == identities.pseudonym)
+    seen = seen.mutate(who=seen.customer_key.fill_null(seen.customer))
+    per_customer = seen.group_by(["period", "who"]).aggregate(channels=seen.channels.bit_or())
+    several = (per_customer.channels & (per_customer.channels - 1)) != 0  # two or more bits
     customers = per_customer.group_by("period").aggregate(
-        customers=per_customer.count(), multichannel=(per_customer.channels >= 2).sum()
+        customers=per_customer.count(), multichannel=several.sum()
     )
     report: dict[str | None, dict[str, Any]] = {}
     touchpoints = {
