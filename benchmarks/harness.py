@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing as mp
+import platform
 import resource
 from collections.abc import Callable
 from typing import Any
@@ -14,6 +15,11 @@ def _child(side: Side, args: tuple[Any, ...], queue: Any) -> None:
     out = side(*args)
     out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     queue.put(out)
+
+
+def machine() -> str:
+    """The machine a result was measured on, for the results table."""
+    return f"{platform.machine()}, {mp.cpu_count()} cores, Python {platform.python_version()}"
 
 
 def measure(side: Side, *args: Any) -> dict[str, Any]:

@@ -20,8 +20,6 @@ import argparse
 import hashlib
 import hmac
 import json
-import multiprocessing as mp
-import platform
 import re
 import shutil
 import tempfile
@@ -34,7 +32,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
-from harness import measure
+from harness import machine, measure
 
 TOUCHPOINTS = {
     "web_search": "web",
@@ -206,8 +204,7 @@ def main() -> None:
         results: dict[str, Any] = {
             "rows": args.rows,
             "file_mb": round(path.stat().st_size / 1e6, 1),
-            "machine": f"{platform.machine()}, {mp.cpu_count()} cores, "
-            f"Python {platform.python_version()}",
+            "machine": machine(),
         }
         for name in ("touchpoints", "baseline"):
             runs = [measure(_in_workdir, name, str(path)) for _ in range(args.repeat)]

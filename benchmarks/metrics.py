@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing as mp
-import platform
 import subprocess
 import sys
 import tempfile
@@ -27,7 +25,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-from harness import measure
+from harness import machine, measure
 
 from touchpoints.demo.generate import TOUCHPOINTS
 from touchpoints.workspace import Workspace, init_workspace
@@ -165,8 +163,7 @@ def main() -> None:
         results: dict[str, Any] = {
             "rows": args.rows,
             "build_seconds": round(time.perf_counter() - started, 1),
-            "machine": f"{platform.machine()}, {mp.cpu_count()} cores, "
-            f"Python {platform.python_version()}",
+            "machine": machine(),
         }
         for name in ("touchpoints", "baseline"):
             best = min(

@@ -26,6 +26,7 @@ from touchpoints.cli.output import (
     print_json,
     print_table,
     reporting,
+    with_interval,
 )
 from touchpoints.errors import UserInputError
 from touchpoints.model import MODEL_FILE
@@ -344,7 +345,7 @@ def changes(
                 r["metric"],
                 f"{r['before']:.1f}",
                 f"{r['after']:.1f}",
-                f"{r['difference']:+.1f} [{r['low']:.1f}, {r['high']:.1f}]",
+                with_interval(r["difference"], r["low"], r["high"], "+.1f"),
                 f"{r['q']:.3g}" + ("" if r["significant"] else " (n.s.)"),
             )
         console.print(table)

@@ -8,7 +8,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.tree import Tree
 
-from touchpoints.cli.output import console
+from touchpoints.cli.output import console, with_interval
 
 
 def _node(label: str, node: dict[str, Any], *, share: str | None = "weight") -> str:
@@ -47,12 +47,9 @@ def show_index(report: dict[str, Any]) -> None:
     for column in ("stage", "score [interval]", "n", "weight", "coverage"):
         stages.add_column(column)
     for stage in report["stages"]:
-        score = "—" if stage["score"] is None else f"{stage['score']:.1f}"
-        if stage["low"] is not None:
-            score += f" [{stage['low']:.1f}, {stage['high']:.1f}]"
         stages.add_row(
             escape(stage["id"]),
-            score,
+            with_interval(stage["score"], stage["low"], stage["high"]),
             f"{stage['n']:,}",
             f"{stage['weight']:.0%}",
             f"{stage['coverage']:.0%}",

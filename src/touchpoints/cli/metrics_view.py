@@ -7,7 +7,7 @@ from typing import Any
 from rich.markup import escape
 from rich.table import Table
 
-from touchpoints.cli.output import console
+from touchpoints.cli.output import console, with_interval
 
 
 def metrics_table(rows: list[dict[str, Any]], keys: list[str]) -> None:
@@ -19,13 +19,9 @@ def metrics_table(rows: list[dict[str, Any]], keys: list[str]) -> None:
         table.add_column(column, justify="left" if column in keys else "right")
 
     def figure(row: dict[str, Any], name: str, interval: bool = True) -> str:
-        value = row[name]
-        if value is None:
-            return "—"
-        text = f"{value:.1f}"
-        if interval and row.get(f"{name}_low") is not None:
-            text += f" [{row[f'{name}_low']:.1f}, {row[f'{name}_high']:.1f}]"
-        return f"[dim]{text}[/]" if name in row["insufficient"] else text
+        bounds = (row.get(f"{name}_low"), row.get(f"{name}_high")) if interval else (None, None)
+        text = with_interval(row[name], *bounds)
+        return f"[dim]{text}[/]" if row[name] is not None and name in row["insufficient"] else text
 
     for row in rows:
         table.add_row(
@@ -41,7 +37,7 @@ def metrics_table(rows: list[dict[str, Any]], keys: list[str]) -> None:
 
 
 def _gap(row: dict[str, Any]) -> str:
-    text = f"{row['difference']:+.1f} [{row['low']:.1f}, {row['high']:.1f}]"
+    text = with_interval(row["difference"], row["low"], row["high"], "+.1f")
     return f"[dim]{text}[/]" if row["insufficient"] else text
 
 
@@ -89,9 +85,7 @@ def show_items(report: dict[str, Any], keys: list[str]) -> None:
         table.add_column(column, justify="left" if column in (*keys, "item") else "right")
     for r in report["items"]:
         cells = [
-            f"{r['mean']:.2f} [{r['mean_low']:.2f}, {r['mean_high']:.2f}]"
-            if r["mean_low"] is not None
-            else f"{r['mean']:.2f}",
+            with_interval(r["mean"], r["mean_low"], r["mean_high"], ".2f"),
             f"{r['score']:.1f}",
             f"{r['top_box']:.1f}",
             f"{r['bottom_box']:.1f}",
@@ -107,9 +101,7 @@ def show_items(report: dict[str, Any], keys: list[str]) -> None:
     for column in [*keys, "CSI [interval]", "respondents"]:
         csi.add_column(column)
     for r in report["csi"]:
-        value = "—" if r["csi"] is None else f"{r['csi']:.1f}"
-        if r["low"] is not None:
-            value += f" [{r['low']:.1f}, {r['high']:.1f}]"
+        value = with_interval(r["csi"], r["low"], r["high"])
         csi.add_row(
             *(escape(str(r.get(k))) for k in keys),
             f"[dim]{value}[/]" if r["insufficient"] else value,

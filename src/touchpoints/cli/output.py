@@ -55,6 +55,20 @@ def print_table(title: str, rows: list[dict[str, Any]], columns: list[str]) -> N
     console.print(table)
 
 
+def with_interval(
+    value: float | None, low: float | None, high: float | None, spec: str = ".1f"
+) -> str:
+    """``72.3 [71.8, 72.9]``: a figure with its interval; ``—`` without a value, and no
+    brackets without an interval."""
+    if value is None:
+        return "—"
+    text = format(value, spec)
+    if low is None or high is None:
+        return text
+    bound = spec.lstrip("+")  # a sign on the figure (a gap), not on its bounds
+    return f"{text} [{format(low, bound)}, {format(high, bound)}]"
+
+
 def _cell(value: Any) -> str:
     if value is None:
         return "—"
