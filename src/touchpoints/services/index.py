@@ -157,6 +157,7 @@ def index_report(
         counts = (
             rated.group_by([*keys, "touchpoint", rated.csat.name("rating")])
             .aggregate(count=rated.count())
+            .order_by([*keys, "touchpoint", "rating"])  # the bootstrap draws in this order
             .execute()
         )
         totals_expr = (

@@ -103,6 +103,9 @@ def item_report(
         )
         answered = [i for i in chosen if i in wide.columns]
         patterns = wide.group_by([*names, *answered]).aggregate(count=wide.count()).execute()
+    # The engine returns groups in any order; the bootstrap draws over the patterns in order,
+    # so a seed gives the same interval only over a fixed order.
+    patterns = patterns.sort_values([*names, *answered], na_position="last", ignore_index=True)
     outside = [r["item"] for r in stats if r["lowest"] < low or r["highest"] > high]
     if outside:
         raise UserInputError(
