@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 WORKSPACE ?= demo-workspace
 
-.PHONY: demo test lint fmt clean
+.PHONY: demo test lint fmt docs clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,13 +25,19 @@ test: lint
 	$(BIN)/pytest -q
 
 lint: $(BIN)/.installed
-	$(BIN)/ruff check src tests $(wildcard benchmarks)
-	$(BIN)/ruff format --check src tests $(wildcard benchmarks)
+	$(BIN)/ruff check src tests docs $(wildcard benchmarks)
+	$(BIN)/ruff format --check src tests docs $(wildcard benchmarks)
 	$(BIN)/mypy src
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/cog --check docs/reference.md
 
 fmt: $(BIN)/.installed
-	$(BIN)/ruff check --fix src tests $(wildcard benchmarks)
-	$(BIN)/ruff format src tests $(wildcard benchmarks)
+	$(BIN)/ruff check --fix src tests docs $(wildcard benchmarks)
+	$(BIN)/ruff format src tests docs $(wildcard benchmarks)
+
+# The pages generated from the code (docs/reference.md); `make lint` checks they are current.
+docs: $(BIN)/.installed
+	$(BIN)/cog -r docs/reference.md
 
 clean:
 	rm -rf $(VENV) $(WORKSPACE) .pytest_cache .mypy_cache .ruff_cache

@@ -100,7 +100,7 @@ def make_file(path: Path, rows: int, seed: int = 1) -> None:
 
 def run_touchpoints(path: Path, workdir: Path) -> dict[str, Any]:
     from touchpoints.ingest import ingest_file
-    from touchpoints.workspace import Workspace, init_workspace
+    from touchpoints.services.workspace import Workspace, init_workspace
 
     init_workspace(workdir / "ws")
     workspace = Workspace.open(workdir / "ws")

@@ -28,7 +28,7 @@ from typing import Any
 from harness import machine, measure
 
 from touchpoints.demo.generate import TOUCHPOINTS
-from touchpoints.workspace import Workspace, init_workspace
+from touchpoints.services.workspace import Workspace, init_workspace
 
 
 def build(root: Path, rows: int) -> None:
@@ -71,7 +71,7 @@ def run_service(root: str) -> dict[str, Any]:
 
 def run_baseline(root: str) -> dict[str, Any]:
 
-    from touchpoints.metrics import mean_from_moments, nps_from_counts, proportion_from_counts
+    from touchpoints.core.metrics import mean_from_moments, nps_from_counts, proportion_from_counts
 
     workspace = Workspace.open(Path(root))
     started = time.perf_counter()

@@ -14,7 +14,7 @@ from hypothesis import settings
 
 from touchpoints.demo import build_demo
 from touchpoints.ingest import IngestResult, ingest_file
-from touchpoints.workspace import Workspace, init_workspace
+from touchpoints.services.workspace import Workspace, init_workspace
 
 # CI runs the same examples every time (a failure there is reproducible, never a coin toss);
 # locally hypothesis explores new ones.

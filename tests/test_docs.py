@@ -73,3 +73,21 @@ def test_quickstart_runs_as_written() -> None:
     assert done.returncode == 0, done.stderr
     assert "accepted 8, quarantined 6, duplicates 1" in done.stdout
     assert '"accepted": 0' in done.stdout
+
+
+def test_library_examples_run(
+    demo: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """docs/library.md, run as a doctest on the demo it names (1,500 customers, seed 5)."""
+    import doctest
+    import shutil
+
+    (tmp_path / "demo-workspace").symlink_to(demo.root, target_is_directory=True)
+    shutil.copytree(ROOT / "examples", tmp_path / "examples")
+    monkeypatch.chdir(tmp_path)
+    flags = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
+    found = doctest.testfile(
+        str(DOCS / "library.md"), module_relative=False, optionflags=flags, verbose=False
+    )
+    assert found.attempted > 20
+    assert found.failed == 0

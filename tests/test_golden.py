@@ -17,7 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 from touchpoints.cli.app import app
-from touchpoints.workspace import Workspace
+from touchpoints.services.workspace import Workspace
 
 GOLDEN = Path(__file__).parent / "golden"
 CASES = [

@@ -7,6 +7,8 @@ is a bug and keeps its traceback.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 
 class TouchpointsError(Exception):
     """Root of the errors touchpoints raises deliberately."""
@@ -14,6 +16,36 @@ class TouchpointsError(Exception):
 
 class UserInputError(TouchpointsError, ValueError):
     """Something the user gave us (a file, a mapping, an option) cannot be used as it is."""
+
+
+class ParameterError(UserInputError):
+    """A parameter of a request has a value that cannot be used.
+
+    ``param`` names it in domain terms (``by``, ``since``, ``weights``), never as one
+    interface spells it: the command line says ``--by``, the API the query parameter ``by``.
+    The message may name other parameters as ``{since}``; each interface fills them in with
+    its own spelling through :meth:`render`, and ``str()`` uses the domain names.
+    """
+
+    def __init__(self, param: str, message: str) -> None:
+        self.param = param
+        self.message = message
+        super().__init__(self.render(lambda name: name))
+
+    def render(self, spell: Callable[[str], str]) -> str:
+        """The message with every parameter named by ``spell``: ``--by: unknown …``."""
+        said = self.message.format_map(_Names(spell))
+        named = "{" + self.param + "}" in self.message  # the message names it itself
+        return said if named else f"{spell(self.param)}: {said}"
+
+
+class _Names(dict[str, str]):
+    def __init__(self, spell: Callable[[str], str]) -> None:
+        super().__init__()
+        self.spell = spell
+
+    def __missing__(self, key: str) -> str:
+        return self.spell(key)
 
 
 class ModelError(UserInputError):

@@ -12,7 +12,7 @@ from touchpoints.cli.app import app
 from touchpoints.demo import build_demo
 from touchpoints.errors import WorkspaceError
 from touchpoints.ingest import list_quarantine
-from touchpoints.workspace import Workspace
+from touchpoints.services.workspace import Workspace
 
 CUSTOMERS = 600
 
@@ -137,9 +137,9 @@ def test_demo_command_json(tmp_path: Path) -> None:
 
 
 def test_status_covers_every_kind(demo: Path) -> None:
-    from touchpoints.warehouse.status import warehouse_status
+    from touchpoints.services.status import status_report
 
-    report = warehouse_status(Workspace.open(demo))
+    report = status_report(Workspace.open(demo)).to_dict()
     assert set(report["kinds"]) == {
         "responses",
         "interactions",

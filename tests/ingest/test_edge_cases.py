@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 from conftest import ingest, query, reasons, write_csv
 from touchpoints.cli.app import app
 from touchpoints.ingest import IngestResult, export_quarantine, ingest_file, list_quarantine
-from touchpoints.workspace import Workspace
+from touchpoints.services.workspace import Workspace
 
 TICKET_HEADER = ["ticket_id", "created_at", "status"]
 COST_HEADER = ["channel", "period_start", "period_end", "cost"]

@@ -12,7 +12,7 @@ import pytest
 from openpyxl import Workbook
 
 from conftest import ingest, query, write_csv
-from touchpoints.workspace import Workspace
+from touchpoints.services.workspace import Workspace
 
 HEADER = ["response_id", "ts", "channel", "touchpoint", "nps", "csat", "comment"]
 ROWS = [

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from conftest import FIXTURES, KEY, ingest, query, write_csv
 from touchpoints.ingest import ingest_file
-from touchpoints.workspace import Workspace, init_workspace
+from touchpoints.services.workspace import Workspace, init_workspace
 
 HEADER = ["response_id", "ts", "customer", "channel", "touchpoint", "nps", "csat", "comment"]
 

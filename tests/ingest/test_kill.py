@@ -16,7 +16,7 @@ import pyarrow.csv as pacsv
 import pytest
 
 from conftest import query
-from touchpoints.workspace import Workspace
+from touchpoints.services.workspace import Workspace
 
 ROWS = 400_000
 TOUCHPOINTS = np.array(["store_checkout", "web_checkout", "app_delivery"])

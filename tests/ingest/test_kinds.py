@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 
 from conftest import query, reasons, write_csv
+from touchpoints.core.privacy import normalise_identifier, pseudonymise
 from touchpoints.ingest import IngestResult, ingest_file
-from touchpoints.privacy import normalise_identifier, pseudonymise
-from touchpoints.workspace import Workspace
+from touchpoints.services.workspace import Workspace
 
 
 def _ingest(workspace: Workspace, path: Path, kind: str) -> IngestResult:

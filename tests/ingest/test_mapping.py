@@ -9,7 +9,7 @@ import pytest
 from conftest import ingest, query, reasons, write_csv
 from touchpoints.errors import MappingError
 from touchpoints.ingest import ingest_file
-from touchpoints.workspace import Workspace
+from touchpoints.services.workspace import Workspace
 
 
 def _map(tmp_path: Path, text: str) -> Path:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from conftest import ingest, query, write_csv
-from touchpoints.privacy import normalise_identifier, pseudonymise
-from touchpoints.workspace import Workspace
+from touchpoints.core.privacy import normalise_identifier, pseudonymise
+from touchpoints.services.workspace import Workspace
 
 SECRETS = [
     "13800138000",

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ingest, query, reasons, write_csv
-from touchpoints.workspace import Workspace
+from touchpoints.services.workspace import Workspace
 
 HEADER = ["response_id", "ts", "customer", "channel", "touchpoint", "nps", "csat", "ces", "comment"]
 GOOD = ["R1", "2025-05-04 09:30", "m-1", "store", "store_checkout", "7", "4", "5", "ok"]

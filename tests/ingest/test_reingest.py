@@ -7,7 +7,7 @@ from pathlib import Path
 
 from conftest import ingest, query, write_csv
 from touchpoints.ingest import export_quarantine, list_quarantine
-from touchpoints.workspace import Workspace
+from touchpoints.services.workspace import Workspace
 
 HEADER = ["response_id", "ts", "customer", "touchpoint", "nps", "comment", "attr.wait"]
 ROWS = [

@@ -13,7 +13,7 @@ import yaml
 from conftest import EXPORTS, query, reasons
 from touchpoints.ingest import IngestResult, ingest_file
 from touchpoints.ingest.readers import read_file
-from touchpoints.workspace import Workspace
+from touchpoints.services.workspace import Workspace
 
 pytestmark = pytest.mark.skipif(
     not EXPORTS.is_dir(), reason=f"{EXPORTS} (the shared survey exports) is not present"

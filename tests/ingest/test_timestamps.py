@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ingest, query, write_csv
-from touchpoints.workspace import Workspace
+from touchpoints.services.workspace import Workspace
 
 
 @pytest.mark.parametrize(

@@ -12,14 +12,15 @@ from typer.testing import CliRunner
 
 from conftest import ingest, write_csv
 from touchpoints.cli.app import app
+from touchpoints.core.metrics import compare_nps, compare_proportions
+from touchpoints.core.metrics.reference import nps_against
 from touchpoints.errors import UserInputError
-from touchpoints.metrics import compare_nps, compare_proportions
-from touchpoints.metrics.reference import nps_against
+from touchpoints.ingest.references import load_references
 from touchpoints.model.schema import Reference
-from touchpoints.services.benchmark import benchmark_report, load_references
-from touchpoints.services.metrics import metrics_rows
+from touchpoints.services.benchmark import benchmark_report
+from touchpoints.services.metrics import metrics_report
 from touchpoints.services.query import MetricsQuery
-from touchpoints.workspace import Workspace
+from touchpoints.services.workspace import Workspace
 
 HEADER = ["response_id", "ts", "touchpoint", "nps", "csat", "brand", "region"]
 ROWS = [
@@ -52,7 +53,7 @@ def loaded(workspace: Workspace, tmp_path: Path) -> Workspace:
 
 
 def test_gap_to_a_competitor_by_hand(loaded: Workspace) -> None:
-    report = benchmark_report(loaded, MetricsQuery())
+    report = benchmark_report(loaded, MetricsQuery()).to_dict()
     brands = {b["brand"]: b for b in report["brands"]}
     assert set(brands) == {"Test Retail", "Rival"}
     assert (brands["Test Retail"]["n"], brands["Rival"]["n"]) == (6, 4)
@@ -72,7 +73,7 @@ def test_gap_to_a_competitor_by_hand(loaded: Workspace) -> None:
 
 
 def test_gaps_within_groups(loaded: Workspace) -> None:
-    report = benchmark_report(loaded, MetricsQuery(by=("region",)))
+    report = benchmark_report(loaded, MetricsQuery(by=("region",))).to_dict()
     nps = {g["scope"]["region"]: g for g in report["gaps"] if g["metric"] == "nps"}
     # north: ours 10, 9, 10 → 100; Rival 9, 8 → 50. south: ours 9, 7, 3 → 0; Rival 6, 5 → −100.
     assert nps["north"]["difference"] == pytest.approx(50.0)
@@ -86,7 +87,7 @@ def test_references_from_the_model_and_a_file(loaded: Workspace, tmp_path: Path)
         "Retail CES,ces_agree,70,retail,,\n",
         encoding="utf-8",
     )
-    report = benchmark_report(loaded, MetricsQuery(), load_references(path))
+    report = benchmark_report(loaded, MetricsQuery(), load_references(path)).to_dict()
     (row,) = report["references"]
     expected = nps_against((4, 1, 1), 20.0)
     assert row["reference"] == "Retail NPS"
@@ -118,20 +119,22 @@ def test_bad_reference_rows_are_named(tmp_path: Path, text: str, message: str) -
 def test_a_mean_reference_outside_the_scale_is_refused(loaded: Workspace) -> None:
     bad = Reference(name="CSAT mean", metric="csat_mean", value=6.0)
     with pytest.raises(UserInputError, match="outside the scale 1–5"):
-        benchmark_report(loaded, MetricsQuery(), [bad])
+        benchmark_report(loaded, MetricsQuery(), [bad]).to_dict()
 
 
 def test_metrics_count_our_brand_unless_brand_is_asked(loaded: Workspace) -> None:
-    (ours,) = metrics_rows(loaded, MetricsQuery())
+    (ours,) = metrics_report(loaded, MetricsQuery()).to_dict()
     assert ours["n"] == 7  # six relationship answers and one transactional; no Rival answers
-    by_brand = {r["brand"]: r["n"] for r in metrics_rows(loaded, MetricsQuery(by=("brand",)))}
+    by_brand = {
+        r["brand"]: r["n"] for r in metrics_report(loaded, MetricsQuery(by=("brand",))).to_dict()
+    }
     assert by_brand == {"Test Retail": 7, "Rival": 4}
 
 
 def test_planted_rival_is_found(demo: Workspace) -> None:
     planted = json.loads((demo.root / "planted.json").read_text(encoding="utf-8"))
     rival = next(e for e in planted["effects"] if e["kind"] == "brand_benchmark")
-    report = benchmark_report(demo, MetricsQuery())
+    report = benchmark_report(demo, MetricsQuery()).to_dict()
     gaps = {g["metric"]: g for g in report["gaps"] if g["brand"] == rival["where"]["brand"]}
     assert gaps["nps"]["significant"]
     assert gaps["nps"]["difference"] > 0

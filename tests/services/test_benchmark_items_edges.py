@@ -17,14 +17,15 @@ from typer.testing import CliRunner
 
 from conftest import ingest, write_csv
 from touchpoints.cli.app import app
+from touchpoints.core.metrics.items import csi
 from touchpoints.errors import UserInputError
-from touchpoints.metrics.items import csi
+from touchpoints.ingest.references import load_references
 from touchpoints.model.schema import Reference
-from touchpoints.services.benchmark import benchmark_report, load_references
-from touchpoints.services.items import item_report
-from touchpoints.services.metrics import metrics_rows
+from touchpoints.services.benchmark import benchmark_report
+from touchpoints.services.items import items_report
+from touchpoints.services.metrics import metrics_report
 from touchpoints.services.query import MetricsQuery
-from touchpoints.workspace import Workspace
+from touchpoints.services.workspace import Workspace
 
 
 def _model(workspace: Workspace, old: str, new: str) -> Workspace:
@@ -82,7 +83,7 @@ def test_brand_differing_only_in_case_counts_as_own(workspace: Workspace, tmp_pa
     ]
     path = write_csv(tmp_path / "r.csv", ["response_id", "ts", "nps", "brand"], rows)
     assert ingest(workspace, path).accepted == 3
-    assert metrics_rows(workspace, MetricsQuery())[0]["n"] == 2
+    assert metrics_report(workspace, MetricsQuery()).to_dict()[0]["n"] == 2
 
 
 # --- benchmark ------------------------------------------------------------------------------
@@ -93,7 +94,9 @@ def test_benchmark_insufficient_counts_the_metrics_answers(
 ) -> None:
     """An NPS gap/reference from one NPS answer a side is insufficient (min_n counts answers)."""
     ws = _benchmark_ws(workspace, tmp_path, "metrics: {min_n: 5}")
-    report = benchmark_report(ws, MetricsQuery(), [Reference(name="R", metric="nps", value=30)])
+    report = benchmark_report(
+        ws, MetricsQuery(), [Reference(name="R", metric="nps", value=30)]
+    ).to_dict()
     nps_gap = next(g for g in report["gaps"] if g["metric"] == "nps")
     assert nps_gap["insufficient"]
     assert report["references"][0]["insufficient"]
@@ -104,7 +107,9 @@ def test_benchmark_gap_interval_uses_configured_confidence(
 ) -> None:
     """At confidence 0.8 the CSAT gap half-width is z(0.9) × unpooled se, not 1.96 × se."""
     ws = _benchmark_ws(workspace, tmp_path, "metrics: {min_n: 5, confidence: 0.8}")
-    gap = next(g for g in benchmark_report(ws, MetricsQuery())["gaps"] if g["metric"] == "csat")
+    gap = next(
+        g for g in benchmark_report(ws, MetricsQuery()).to_dict()["gaps"] if g["metric"] == "csat"
+    )
     se = math.sqrt(0.5 * 0.5 / 10 + 0.5 * 0.5 / 10)  # 5 of 10 top-2 on both sides
     assert gap["high"] - gap["difference"] == pytest.approx(1.2815516 * se * 100)
 
@@ -117,7 +122,7 @@ def test_one_answer_is_not_significantly_above_a_reference(
     assert ingest(workspace, write_csv(tmp_path / "r.csv", ["response_id", "ts", "nps"], rows))
     report = benchmark_report(
         workspace, MetricsQuery(), [Reference(name="R", metric="nps", value=30)]
-    )
+    ).to_dict()
     (against,) = report["references"]
     assert not against["significant"]
     assert against["low"] < 0 < against["high"]
@@ -132,7 +137,7 @@ def test_reference_without_own_answers_is_listed_unanswered(
     assert ingest(workspace, path).accepted == 1
     report = benchmark_report(
         workspace, MetricsQuery(), [Reference(name="R", metric="nps", value=30)]
-    )
+    ).to_dict()
     assert [u["reference"] for u in report["unanswered"]] == ["R"]
 
 
@@ -193,7 +198,7 @@ def test_reference_file_row_numbers_count_blank_lines(tmp_path: Path) -> None:
 def test_items_on_an_empty_selection(rated: Workspace) -> None:
     """--since after all data: an empty report or a clear UserInputError, not an engine error."""
     try:
-        report = item_report(rated, MetricsQuery(since=date(2030, 1, 1)), resamples=0)
+        report = items_report(rated, MetricsQuery(since=date(2030, 1, 1)), resamples=0).to_dict()
     except UserInputError:
         return
     assert report["items"] == []
@@ -205,14 +210,14 @@ def test_items_on_an_empty_selection(rated: Workspace) -> None:
 def test_items_bad_weights_are_a_user_error(rated: Workspace, weights: dict[str, float]) -> None:
     """Weights summing to 0 or NaN are refused as a user error (CLI: one line, exit 1)."""
     with pytest.raises(UserInputError):
-        item_report(rated, MetricsQuery(), weights=weights, resamples=0)
+        items_report(rated, MetricsQuery(), weights=weights, resamples=0).to_dict()
 
 
 def test_csi_weighted_item_without_answers_in_selection(rated: Workspace) -> None:
     """All weight on attr.wait, unanswered in the south: no CSI (not attr.staff's score 75)."""
-    report = item_report(
+    report = items_report(
         rated, MetricsQuery(where={"region": "south"}), weights={"attr.wait": 1.0}, resamples=0
-    )
+    ).to_dict()
     assert report["csi"][0]["csi"] is None
 
 
@@ -235,5 +240,5 @@ def test_metrics_over_the_whole_accepted_date_range_in_a_dst_zone(
     assert (
         ingest(ws, write_csv(tmp_path / "r.csv", ["response_id", "ts", "nps"], rows)).accepted == 2
     )
-    rows = metrics_rows(ws, MetricsQuery(period="year"))
+    rows = metrics_report(ws, MetricsQuery(period="year")).to_dict()
     assert [(r["period"], r["n"]) for r in rows] == [("1970-01-01", 1), ("2100-01-01", 1)]

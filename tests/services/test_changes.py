@@ -11,11 +11,11 @@ from typer.testing import CliRunner
 
 from conftest import ingest, write_csv
 from touchpoints.cli.app import app
+from touchpoints.core.metrics import benjamini_hochberg, compare_nps
 from touchpoints.errors import UserInputError
-from touchpoints.metrics import benjamini_hochberg, compare_nps
-from touchpoints.services.changes import change_rows
+from touchpoints.services.changes import changes_report
 from touchpoints.services.query import MetricsQuery
-from touchpoints.workspace import Workspace
+from touchpoints.services.workspace import Workspace
 
 
 def _answers(week_day: str, promoters: int, detractors: int, start: int) -> list[list[str]]:
@@ -32,7 +32,7 @@ def test_period_over_period_by_hand(workspace: Workspace, tmp_path: Path) -> Non
     ingest(
         workspace, write_csv(tmp_path / "r.csv", ["response_id", "ts", "touchpoint", "nps"], rows)
     )
-    (change,) = change_rows(workspace, MetricsQuery(period="week"), all_changes=True)
+    (change,) = changes_report(workspace, MetricsQuery(period="week"), all_changes=True).to_dict()
     expected = compare_nps((8, 0, 2), (2, 0, 8))
     assert change["scope"] == {"period": "2025-05-12", "compared_with": "2025-05-05"}
     assert change["metric"] == "nps"
@@ -45,14 +45,16 @@ def test_period_over_period_by_hand(workspace: Workspace, tmp_path: Path) -> Non
 
 def test_nothing_to_compare_is_a_user_error(workspace: Workspace) -> None:
     with pytest.raises(UserInputError, match="say what to compare"):
-        change_rows(workspace, MetricsQuery())
+        changes_report(workspace, MetricsQuery()).to_dict()
 
 
 def test_planted_improvement_shows_period_over_period(demo: Workspace) -> None:
     planted = json.loads((demo.root / "planted.json").read_text(encoding="utf-8"))
     effect = next(e for e in planted["effects"] if e["kind"] == "improvement")
     touchpoint, start = effect["where"]["touchpoint"], effect["when"]["from"]  # 2025-07-01
-    rows = change_rows(demo, MetricsQuery(period="quarter", where={"touchpoint": touchpoint}))
+    rows = changes_report(
+        demo, MetricsQuery(period="quarter", where={"touchpoint": touchpoint})
+    ).to_dict()
     csat = [r for r in rows if r["metric"] == "csat"]
     assert [r["scope"]["period"] for r in csat] == [start]
     assert csat[0]["difference"] > 0
@@ -60,17 +62,19 @@ def test_planted_improvement_shows_period_over_period(demo: Workspace) -> None:
 
 def test_only_significant_after_fdr(demo: Workspace) -> None:
     query = MetricsQuery(period="month", where={"touchpoint": "app_search"})  # the placebo
-    every = change_rows(demo, query, all_changes=True)
+    every = changes_report(demo, query, all_changes=True).to_dict()
     assert [r["q"] for r in every] == pytest.approx(
         list(benjamini_hochberg([r["p"] for r in every]))
     )
-    shown = change_rows(demo, query)
+    shown = changes_report(demo, query).to_dict()
     assert all(r["significant"] for r in shown)
     assert len(shown) <= len(every)
 
 
 def test_planted_region_stands_out_against_the_rest(demo: Workspace) -> None:
-    rows = change_rows(demo, MetricsQuery(by=("region",), where={"touchpoint": "store_checkout"}))
+    rows = changes_report(
+        demo, MetricsQuery(by=("region",), where={"touchpoint": "store_checkout"})
+    ).to_dict()
     worst = min((r for r in rows if r["metric"] == "csat"), key=lambda r: r["difference"])
     assert worst["scope"] == {"region": "华东", "compared_with": "rest"}
     assert worst["difference"] < -20

@@ -13,7 +13,7 @@ from touchpoints.errors import TouchpointsError
 from touchpoints.ingest import ingest_file
 from touchpoints.services.index import index_report
 from touchpoints.services.query import MetricsQuery
-from touchpoints.workspace import Workspace
+from touchpoints.services.workspace import Workspace
 
 MODEL = """
 name: Review
@@ -74,7 +74,7 @@ def test_contacts_only_on_a_channel_without_touchpoints(
     workspace = _workspace(
         workspace, tmp_path, {"responses": RESPONSES, "interactions": interactions}
     )
-    report = _one(index_report(workspace, MetricsQuery(), resamples=0))
+    report = _one(index_report(workspace, MetricsQuery(), resamples=0).to_dict())
     assert report["overall"]["score"] is not None
 
 
@@ -93,7 +93,7 @@ def test_all_stated_channel_weights_zero_is_a_user_error(
             store="0",
             phone="0",
         )
-        index_report(built, MetricsQuery(), resamples=0)
+        index_report(built, MetricsQuery(), resamples=0).to_dict()
 
     with pytest.raises(TouchpointsError):  # from the model or from the index
         zero_weights()
@@ -112,7 +112,7 @@ def test_stated_channel_without_touchpoints_lowers_coverage(
         store="1",
         phone="2",
     )
-    report = _one(index_report(workspace, MetricsQuery(), resamples=0))
+    report = _one(index_report(workspace, MetricsQuery(), resamples=0).to_dict())
     assert report["overall"]["coverage"] == pytest.approx(0.5)
 
 
@@ -128,7 +128,7 @@ def test_period_with_tickets_but_no_responses_is_reported(
         ],
     )
     workspace = _workspace(workspace, tmp_path, {"responses": RESPONSES, "tickets": tickets})
-    reports = index_report(workspace, MetricsQuery(period="week"), resamples=0)
+    reports = index_report(workspace, MetricsQuery(period="week"), resamples=0).to_dict()
     assert isinstance(reports, list)
     weeks = {r["period"]: r for r in reports}
     assert "2025-05-12" in weeks
@@ -147,7 +147,7 @@ def test_resolution_counts_as_the_first_response(workspace: Workspace, tmp_path:
         ],
     )
     workspace = _workspace(workspace, tmp_path, {"responses": RESPONSES, "tickets": tickets})
-    service = _one(index_report(workspace, MetricsQuery(), resamples=0))["responsiveness"]
+    service = _one(index_report(workspace, MetricsQuery(), resamples=0).to_dict())["responsiveness"]
     assert service["responded"] == 2
     assert service["response_attainment"] == 100.0
     assert service["first_response_median_h"] == pytest.approx(20 / 60)
@@ -160,5 +160,5 @@ def test_reach_reports_zero_touchpoints_with_data(workspace: Workspace, tmp_path
         [["r1", "2025-05-06 09:00", "c1", "web", "9"], ["r2", "2025-05-06 09:00", "c2", "", "3"]],
     )
     workspace = _workspace(workspace, tmp_path, {"responses": relationship})
-    reach = _one(index_report(workspace, MetricsQuery(), resamples=0))["reach"]
+    reach = _one(index_report(workspace, MetricsQuery(), resamples=0).to_dict())["reach"]
     assert reach["touchpoints"] == {"with_data": 0, "configured": 2, "share": 0.0}

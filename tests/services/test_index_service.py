@@ -15,14 +15,14 @@ from typer.testing import CliRunner
 
 from conftest import write_csv
 from touchpoints.cli.app import app
+from touchpoints.core.metrics.importance import relative_weights_from_data
 from touchpoints.errors import UserInputError
 from touchpoints.ingest import ingest_file
-from touchpoints.metrics.importance import relative_weights_from_data
 from touchpoints.model.load import parse_model
 from touchpoints.services.index import index_report
 from touchpoints.services.query import MetricsQuery
 from touchpoints.services.weights import stated_weights
-from touchpoints.workspace import Workspace
+from touchpoints.services.workspace import Workspace
 
 MODEL = """
 name: Test Retail
@@ -93,7 +93,7 @@ def loaded(workspace: Workspace, tmp_path: Path) -> Workspace:
 
 
 def test_tree_by_hand(loaded: Workspace) -> None:
-    report = index_report(loaded, MetricsQuery(), resamples=0, now=NOON)
+    report = index_report(loaded, MetricsQuery(), resamples=0, now=NOON).to_dict()
     assert isinstance(report, dict)
     # web_checkout 5, 3 → 75 (the rival's 1 stays out); store 4, 2 → 50; app one 5: too few.
     tps = {t["id"]: t for t in report["touchpoints"]}
@@ -116,7 +116,9 @@ def test_tree_by_hand(loaded: Workspace) -> None:
 
 
 def test_responsiveness_by_hand(loaded: Workspace) -> None:
-    service = index_report(loaded, MetricsQuery(), resamples=0, now=NOON)["responsiveness"]  # type: ignore[call-overload]
+    service = index_report(loaded, MetricsQuery(), resamples=0, now=NOON).to_dict()[
+        "responsiveness"
+    ]  # type: ignore[call-overload]
     # At noon t3 (normal, 2 h old, no response) is not due yet: it counts in neither figure.
     assert (service["n"], service["response_due"], service["resolution_due"]) == (3, 2, 2)
     assert service["response_attainment"] == 50.0  # t1 in 30 min met 1 h; t2 in 10 h missed 8 h
@@ -126,13 +128,13 @@ def test_responsiveness_by_hand(loaded: Workspace) -> None:
     urgent = next(p for p in service["priorities"] if p["priority"] == "urgent")
     assert (urgent["response_attainment"], urgent["resolution_attainment"]) == (100.0, 0.0)
     assert (urgent["response_target_h"], urgent["resolution_target_h"]) == (1.0, 8.0)
-    later = index_report(loaded, MetricsQuery(), resamples=0)["responsiveness"]  # type: ignore[call-overload]
+    later = index_report(loaded, MetricsQuery(), resamples=0).to_dict()["responsiveness"]  # type: ignore[call-overload]
     assert later["response_due"] == 3
     assert later["response_attainment"] == pytest.approx(100 / 3)
 
 
 def test_reach_by_hand(loaded: Workspace) -> None:
-    reach = index_report(loaded, MetricsQuery(), resamples=0, now=NOON)["reach"]  # type: ignore[call-overload]
+    reach = index_report(loaded, MetricsQuery(), resamples=0, now=NOON).to_dict()["reach"]  # type: ignore[call-overload]
     assert reach["touchpoints"] == {"with_data": 3, "configured": 3, "share": 100.0}
     # c1: web and store; c2 store; c3 app; c5 web. c4 answered only about the rival and in a
     # relationship survey (no channel): not counted. One of four used two channels.
@@ -140,7 +142,7 @@ def test_reach_by_hand(loaded: Workspace) -> None:
 
 
 def test_periods_give_a_list(loaded: Workspace) -> None:
-    reports = index_report(loaded, MetricsQuery(period="week"), resamples=0, now=NOON)
+    reports = index_report(loaded, MetricsQuery(period="week"), resamples=0, now=NOON).to_dict()
     assert isinstance(reports, list)
     assert [r["period"] for r in reports] == ["2025-04-28", "2025-05-12"]
     assert reports[1]["touchpoints"][1]["n"] == 1  # r4, the only answer that week
@@ -149,7 +151,7 @@ def test_periods_give_a_list(loaded: Workspace) -> None:
 
 def test_by_and_where_are_refused(loaded: Workspace) -> None:
     with pytest.raises(UserInputError, match="no --by"):
-        index_report(loaded, MetricsQuery(by=("channel",)))
+        index_report(loaded, MetricsQuery(by=("channel",))).to_dict()
 
 
 def test_stated_weights_fill_the_rest_of_a_channel() -> None:
@@ -195,7 +197,7 @@ def test_derived_weights_from_a_relationship_survey(workspace: Workspace, tmp_pa
     path = tmp_path / "relationship.csv"
     frame.to_csv(path, index=False)
     assert ingest_file(workspace, path, kind="responses").accepted == n
-    report = index_report(workspace, MetricsQuery(), resamples=0)
+    report = index_report(workspace, MetricsQuery(), resamples=0).to_dict()
     derivation = report["weights"]["derivation"]  # type: ignore[call-overload]
     assert report["weights"]["touchpoints"] == "derived"  # type: ignore[call-overload]
     assert derivation["source"] == "relationship survey"
@@ -215,7 +217,7 @@ def test_derived_weights_without_data_fall_back_to_equal(
     workspace: Workspace, tmp_path: Path
 ) -> None:
     workspace = _load(workspace, tmp_path, weights="derived")
-    report = index_report(workspace, MetricsQuery(), resamples=0, now=NOON)
+    report = index_report(workspace, MetricsQuery(), resamples=0, now=NOON).to_dict()
     assert report["weights"]["touchpoints"] == "equal"  # type: ignore[call-overload]
     assert "no data to derive" in report["weights"]["derivation"]["note"]  # type: ignore[call-overload]
 
@@ -223,7 +225,7 @@ def test_derived_weights_without_data_fall_back_to_equal(
 def test_planted_inconsistent_channel_is_found(demo: Workspace) -> None:
     planted = json.loads((demo.root / "planted.json").read_text(encoding="utf-8"))
     where = next(e for e in planted["effects"] if e["kind"] == "inconsistent_channel")["where"]
-    report = index_report(demo, MetricsQuery(), resamples=200)
+    report = index_report(demo, MetricsQuery(), resamples=200).to_dict()
     groups = {g["id"]: g for g in report["consistency"] if g["group"] == "type"}  # type: ignore[call-overload]
     kind = demo.model.touchpoint(where["touchpoint"]).type
     assert min(groups.values(), key=lambda g: g["score"])["id"] == kind

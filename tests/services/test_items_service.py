@@ -11,12 +11,12 @@ from typer.testing import CliRunner
 
 from conftest import write_csv
 from touchpoints.cli.app import app
+from touchpoints.core.metrics.items import csi
 from touchpoints.errors import UserInputError
 from touchpoints.ingest import ingest_file
-from touchpoints.metrics.items import csi
-from touchpoints.services.items import item_report
+from touchpoints.services.items import items_report
 from touchpoints.services.query import MetricsQuery
-from touchpoints.workspace import Workspace
+from touchpoints.services.workspace import Workspace
 
 HEADER = ["response_id", "ts", "region", "attr.wait", "attr.staff", "sem.quality.1"]
 ROWS = [
@@ -36,7 +36,7 @@ def loaded(workspace: Workspace, tmp_path: Path) -> Workspace:
 
 
 def test_items_by_hand(loaded: Workspace) -> None:
-    report = item_report(loaded, MetricsQuery(), resamples=0)
+    report = items_report(loaded, MetricsQuery(), resamples=0).to_dict()
     items = {r["item"]: r for r in report["items"]}
     assert set(items) == {"attr.wait", "attr.staff"}  # sem.* is not an attr.* item
     wait = items["attr.wait"]
@@ -51,17 +51,19 @@ def test_items_by_hand(loaded: Workspace) -> None:
 
 
 def test_groups_weights_and_other_items(loaded: Workspace) -> None:
-    report = item_report(
+    report = items_report(
         loaded,
         MetricsQuery(by=("region",)),
         weights={"attr.wait": 3, "attr.staff": 1},
         resamples=200,
-    )
+    ).to_dict()
     north = next(r for r in report["csi"] if r["region"] == "north")
     # north: wait 5, 4 → 87.5; staff 4, 4 → 75 → 0.75 × 87.5 + 0.25 × 75.
     assert north["csi"] == pytest.approx(0.75 * 87.5 + 0.25 * 75)
     assert report["weights"] == {"attr.wait": 0.75, "attr.staff": 0.25}
-    sem = item_report(loaded, MetricsQuery(), items=["sem.*"], scale=(1, 10), resamples=0)
+    sem = items_report(
+        loaded, MetricsQuery(), items=["sem.*"], scale=(1, 10), resamples=0
+    ).to_dict()
     assert sem["items"][0]["mean"] == pytest.approx(29 / 5)
 
 
@@ -75,7 +77,7 @@ def test_groups_weights_and_other_items(loaded: Workspace) -> None:
 )
 def test_clear_errors(loaded: Workspace, kwargs: dict[str, object], message: str) -> None:
     with pytest.raises(UserInputError, match=message):
-        item_report(loaded, MetricsQuery(), resamples=0, **kwargs)  # type: ignore[arg-type]
+        items_report(loaded, MetricsQuery(), resamples=0, **kwargs).to_dict()  # type: ignore[arg-type]
 
 
 def test_items_command(loaded: Workspace) -> None:

@@ -14,12 +14,12 @@ from typer.testing import CliRunner
 
 from conftest import ingest, write_csv
 from touchpoints.cli.app import app
+from touchpoints.core.metrics import compare_proportions, nps
 from touchpoints.demo import build_demo
 from touchpoints.errors import UserInputError
-from touchpoints.metrics import compare_proportions, nps
-from touchpoints.services.metrics import metrics_rows
+from touchpoints.services.metrics import metrics_report
 from touchpoints.services.query import MetricsQuery
-from touchpoints.workspace import Workspace
+from touchpoints.services.workspace import Workspace
 
 HEADER = ["response_id", "ts", "touchpoint", "nps", "csat", "ces"]
 ROWS = [
@@ -42,7 +42,7 @@ def _by(rows: list[dict[str, object]], key: str) -> dict[object, dict[str, objec
 
 
 def test_by_touchpoint_computed_by_hand(loaded: Workspace) -> None:
-    rows = _by(metrics_rows(loaded, MetricsQuery(by=("touchpoint",))), "touchpoint")
+    rows = _by(metrics_report(loaded, MetricsQuery(by=("touchpoint",))).to_dict(), "touchpoint")
     store, web = rows["store_checkout"], rows["web_checkout"]
     # store: NPS answers 10, 9, 3 → (2 − 1)/3; CSAT 5, 4, 2 → 2 of 3 top-2; CES 7, 2.
     assert (store["n"], store["n_nps"], store["n_csat"], store["n_ces"]) == (3, 3, 3, 2)
@@ -57,31 +57,40 @@ def test_by_touchpoint_computed_by_hand(loaded: Workspace) -> None:
 
 
 def test_weeks_start_on_monday_in_the_workspace_zone(loaded: Workspace) -> None:
-    rows = metrics_rows(loaded, MetricsQuery(period="week", where={"touchpoint": "store_checkout"}))
+    rows = metrics_report(
+        loaded, MetricsQuery(period="week", where={"touchpoint": "store_checkout"})
+    ).to_dict()
     assert [(r["period"], r["n"]) for r in rows] == [("2025-04-28", 2), ("2025-05-05", 1)]
 
 
 def test_since_until_are_inclusive_local_dates(loaded: Workspace) -> None:
-    (row,) = metrics_rows(loaded, MetricsQuery(since=date(2025, 5, 4), until=date(2025, 5, 4)))
+    (row,) = metrics_report(
+        loaded, MetricsQuery(since=date(2025, 5, 4), until=date(2025, 5, 4))
+    ).to_dict()
     assert row["n"] == 2  # r1 and r2 (23:30 local), not r3 (00:10 the next day)
 
 
 def test_stage_from_the_model_and_where(loaded: Workspace) -> None:
-    rows = metrics_rows(loaded, MetricsQuery(by=("stage",), where={"touchpoint": "web_checkout"}))
+    rows = metrics_report(
+        loaded, MetricsQuery(by=("stage",), where={"touchpoint": "web_checkout"})
+    ).to_dict()
     assert [(r["stage"], r["n"]) for r in rows] == [("purchase", 2)]
 
 
 def test_no_answers_are_null(loaded: Workspace) -> None:
-    assert metrics_rows(loaded, MetricsQuery(by=("touchpoint",), where={"region": "x"})) == []
-    (row,) = metrics_rows(loaded, MetricsQuery(where={"touchpoint": "web_checkout"}, period="day"))[
-        1:
-    ]
+    assert (
+        metrics_report(loaded, MetricsQuery(by=("touchpoint",), where={"region": "x"})).to_dict()
+        == []
+    )
+    (row,) = metrics_report(
+        loaded, MetricsQuery(where={"touchpoint": "web_checkout"}, period="day")
+    ).to_dict()[1:]
     assert (row["n_nps"], row["nps"], row["nps_low"]) == (0, None, None)
 
 
 def test_unknown_dimension_is_a_user_error(loaded: Workspace) -> None:
     with pytest.raises(UserInputError, match="unknown dimension 'shop'"):
-        metrics_rows(loaded, MetricsQuery(by=("shop",)))
+        metrics_report(loaded, MetricsQuery(by=("shop",))).to_dict()
 
 
 @pytest.fixture(scope="module")
@@ -95,7 +104,7 @@ def test_engine_agrees_with_pandas(demo: Workspace) -> None:
     """The same figures from raw answers grouped in pandas and scored by the core."""
     with demo.warehouse() as warehouse:
         frame = warehouse.con.execute("SELECT touchpoint, nps FROM responses").df()
-    engine = _by(metrics_rows(demo, MetricsQuery(by=("touchpoint",))), "touchpoint")
+    engine = _by(metrics_report(demo, MetricsQuery(by=("touchpoint",))).to_dict(), "touchpoint")
     for touchpoint, group in frame.dropna(subset=["touchpoint"]).groupby("touchpoint"):
         expected = nps(group["nps"].astype(float), min_n=demo.model.metrics.min_n)
         assert engine[touchpoint]["nps"] == pytest.approx(expected.value)
@@ -106,9 +115,9 @@ def test_engine_agrees_with_pandas(demo: Workspace) -> None:
 def test_planted_checkout_wait_is_found(demo: Workspace) -> None:
     planted = json.loads((demo.root / "planted.json").read_text(encoding="utf-8"))
     where = next(e for e in planted["effects"] if e["id"] == "store_checkout_wait")["where"]
-    rows = metrics_rows(
+    rows = metrics_report(
         demo, MetricsQuery(by=("region",), where={"touchpoint": where["touchpoint"]})
-    )
+    ).to_dict()
     regions = {r["region"]: r for r in rows if r["region"] is not None}
     worst = min(regions.values(), key=lambda r: r["csat"])
     assert worst["region"] == where["region"]

@@ -9,29 +9,17 @@ from contextlib import contextmanager
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from touchpoints import __version__
-from touchpoints.cli.output import (
-    Format,
-    HumanOrJson,
-    console,
-    errors,
-    print_csv,
-    print_json,
-    print_table,
-    reporting,
-    with_interval,
-)
-from touchpoints.errors import UserInputError
+from touchpoints.cli.output import Format, FormatOpt, console, emit, errors, reporting
 from touchpoints.model import MODEL_FILE
-from touchpoints.services.query import DIMENSIONS, MetricsQuery
-from touchpoints.workspace import Workspace, init_workspace
+from touchpoints.services.query import DIMENSIONS
+from touchpoints.services.workspace import Workspace, init_workspace
 
 # The engine, pandas and scipy load inside the commands that use them, so that `--help` and
 # every command start without importing what they do not need.
@@ -96,7 +84,7 @@ def check(
     map_file: Annotated[
         Path | None, typer.Option("--map", help="Also check a mapping file.")
     ] = None,
-    fmt: Annotated[HumanOrJson, typer.Option("--format")] = HumanOrJson.table,
+    fmt: FormatOpt = Format.table,
 ) -> None:
     """Validate touchpoints.yaml (and a mapping): one line per problem, with its path."""
     from touchpoints.ingest.mapping import load_mapping
@@ -105,20 +93,7 @@ def check(
         ws = Workspace.open(workspace)
         if map_file is not None:
             load_mapping(map_file)
-    summary: dict[str, Any] = {
-        "model": str(ws.root / MODEL_FILE),
-        "valid": True,
-        "channels": len(ws.model.channels),
-        "touchpoints": len(ws.model.touchpoints),
-        "stages": len(ws.model.stages),
-    }
-    if fmt is HumanOrJson.json:
-        print_json(summary)
-    else:
-        console.print(
-            f"[green]ok[/] {escape(summary['model'])}: {summary['channels']} channels, "
-            f"{summary['touchpoints']} touchpoints, {summary['stages']} stages"
-        )
+    emit(ws.check(), fmt)
 
 
 @contextmanager
@@ -142,15 +117,15 @@ def ingest(
     kind: KindOpt = None,
     map_file: Annotated[Path | None, typer.Option("--map", help="Mapping file (YAML).")] = None,
     workspace: WorkspaceOpt = Path("."),
-    fmt: Annotated[HumanOrJson, typer.Option("--format")] = HumanOrJson.table,
+    fmt: FormatOpt = Format.table,
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Log each step with its time to stderr.")
     ] = False,
 ) -> None:
     """Load a file: valid rows are stored, bad rows quarantined with reasons, duplicates counted."""
-    from touchpoints.ingest import STEPS, ingest_file
+    from touchpoints.ingest import STEPS
 
-    with reporting(fmt), _steps(errors.is_terminal and fmt is HumanOrJson.table) as progress:
+    with reporting(fmt), _steps(errors.is_terminal and fmt is Format.table) as progress:
         ws = Workspace.open(workspace)
         task = progress.add_task(f"{file.name}: starting", total=len(STEPS))
         started = time.perf_counter()
@@ -161,40 +136,16 @@ def ingest(
                 sys.stderr.write(f"{time.perf_counter() - started:7.2f}s {step}\n")
                 sys.stderr.flush()
 
-        result = ingest_file(ws, file, kind=kind, mapping_path=map_file, progress=advance)
-    if fmt is HumanOrJson.json:
-        print_json(result.to_dict())
-        return
-    console.print(
-        f"[bold]{escape(result.file)}[/] → {result.kind}: read {result.read:,}, "
-        f"[green]accepted {result.accepted:,}[/], "
-        f"[yellow]quarantined {result.quarantined:,}[/], duplicates {result.duplicates:,} "
-        f"({result.seconds:.2f} s)"
-    )
-    if result.ignored_columns:
-        console.print(f"Not mapped, dropped: {escape(', '.join(result.ignored_columns))}")
-    if result.quarantined:
-        console.print("See why: `touchpoints quarantine list`")
+        result = ws.ingest(file, kind=kind, mapping=map_file, progress=advance)
+    emit(result, fmt)
 
 
 @app.command()
-def status(
-    workspace: WorkspaceOpt = Path("."),
-    fmt: Annotated[HumanOrJson, typer.Option("--format")] = HumanOrJson.table,
-) -> None:
+def status(workspace: WorkspaceOpt = Path("."), fmt: FormatOpt = Format.table) -> None:
     """Rows and date range per kind of data, and the size of the quarantine."""
-    from touchpoints.warehouse.status import warehouse_status
-
     with reporting(fmt):
-        report = warehouse_status(Workspace.open(workspace))
-    if fmt is HumanOrJson.json:
-        print_json(report)
-        return
-    rows = [{"kind": k, **v} for k, v in report["kinds"].items()]
-    print_table(f"Workspace {report['workspace']}", rows, ["kind", "rows", "from", "to"])
-    console.print(
-        f"Quarantine: {report['quarantine']['rows']:,} rows; ingests: {report['ingests']}"
-    )
+        result = Workspace.open(workspace).status()
+    emit(result, fmt)
 
 
 class Language(StrEnum):
@@ -216,12 +167,12 @@ def demo(
     no_serve: Annotated[
         bool, typer.Option("--no-serve", help="Do not start the dashboard (it arrives later).")
     ] = False,
-    fmt: Annotated[HumanOrJson, typer.Option("--format")] = HumanOrJson.table,
+    fmt: FormatOpt = Format.table,
 ) -> None:
     """Build a complete example workspace of a fictional retailer, with planted effects."""
     from touchpoints.demo import build_demo
 
-    with reporting(fmt), _steps(errors.is_terminal and fmt is HumanOrJson.table) as progress:
+    with reporting(fmt), _steps(errors.is_terminal and fmt is Format.table) as progress:
         task = progress.add_task("demo", total=None)
         summary = build_demo(
             directory,
@@ -231,17 +182,12 @@ def demo(
             force=force,
             progress=lambda step: progress.update(task, description=step),
         )
-    if fmt is HumanOrJson.json:
-        print_json(summary.to_dict())
-        return
-    rows = [{"kind": k, **v} for k, v in summary.totals().items()]
-    columns = ["kind", "files", "read", "accepted", "quarantined", "duplicates", "updated"]
-    print_table(f"Demo workspace {directory} (seed {seed})", rows, columns)
-    console.print(f"Planted effects: {escape(str(directory / 'planted.json'))}")
-    console.print(
-        f"Next: `touchpoints status -w {escape(str(directory))}`"
-        + ("" if no_serve else " (the dashboard arrives with the web app)")
-    )
+    emit(summary, fmt)
+    if fmt is Format.table:
+        console.print(
+            f"Next: `touchpoints status -w {escape(str(directory))}`"
+            + ("" if no_serve else " (the dashboard arrives with the web app)")
+        )
 
 
 class Period(StrEnum):
@@ -264,22 +210,8 @@ WhereOpt = Annotated[
 ]
 
 
-def _query(
-    by: str,
-    period: Period | None,
-    since: datetime | None,
-    until: datetime | None,
-    where: list[str] | None,
-) -> MetricsQuery:
-    """The options the metrics commands share, as one query."""
-    pairs = _pairs(where, "--where")
-    return MetricsQuery(
-        by=tuple(d.strip() for d in by.split(",") if d.strip()),
-        period=period.value if period else None,
-        since=since.date() if since else None,
-        until=until.date() if until else None,
-        where=pairs,
-    )
+def _period(period: Period | None) -> str | None:
+    return period.value if period else None
 
 
 @app.command()
@@ -290,21 +222,14 @@ def metrics(
     until: UntilOpt = None,
     where: WhereOpt = None,
     workspace: WorkspaceOpt = Path("."),
-    fmt: Annotated[Format, typer.Option("--format")] = Format.table,
+    fmt: FormatOpt = Format.table,
 ) -> None:
     """NPS, CSAT and CES with n and intervals, by any dimensions and period."""
-    from touchpoints.cli.metrics_view import metrics_table
-    from touchpoints.services.metrics import metrics_rows
-
     with reporting(fmt):
-        query = _query(by, period, since, until, where)
-        rows = metrics_rows(Workspace.open(workspace), query)
-    if fmt is Format.json:
-        print_json(rows)
-    elif fmt is Format.csv:
-        print_csv(rows)
-    else:
-        metrics_table(rows, [*query.by, *(["period"] if query.period else [])])
+        result = Workspace.open(workspace).metrics(
+            by, period=_period(period), since=since, until=until, where=where
+        )
+    emit(result, fmt)
 
 
 @app.command()
@@ -320,59 +245,19 @@ def changes(
         bool, typer.Option("--all", help="Show every comparison, not only significant ones.")
     ] = False,
     workspace: WorkspaceOpt = Path("."),
-    fmt: Annotated[Format, typer.Option("--format")] = Format.table,
+    fmt: FormatOpt = Format.table,
 ) -> None:
     """The significant movements: period over period, or each group against the rest."""
-    from touchpoints.services.changes import change_rows
-
     with reporting(fmt):
-        query = _query(by, period, since, until, where)
-        rows = change_rows(Workspace.open(workspace), query, all_changes=all_changes)
-    if fmt is Format.json:
-        print_json(rows)
-    elif fmt is Format.csv:
-        print_csv([{**r["scope"], **{k: v for k, v in r.items() if k != "scope"}} for r in rows])
-    else:
-        table = Table(
-            title=f"{len(rows)} change(s), Benjamini–Hochberg q-values", title_justify="left"
+        result = Workspace.open(workspace).changes(
+            by,
+            period=_period(period),
+            since=since,
+            until=until,
+            where=where,
+            all_changes=all_changes,
         )
-        for column in ("scope", "metric", "before", "after", "difference [interval]", "q"):
-            table.add_column(column)
-        for r in rows:
-            scope = ", ".join(f"{k}={v}" for k, v in r["scope"].items())
-            table.add_row(
-                escape(scope),
-                r["metric"],
-                f"{r['before']:.1f}",
-                f"{r['after']:.1f}",
-                with_interval(r["difference"], r["low"], r["high"], "+.1f"),
-                f"{r['q']:.3g}" + ("" if r["significant"] else " (n.s.)"),
-            )
-        console.print(table)
-
-
-def _pairs(values: list[str] | None, option: str) -> dict[str, str]:
-    """``K=V`` options as a mapping, each malformed one a clear error."""
-    pairs = {}
-    for pair in values or []:
-        key, sep, value = pair.partition("=")
-        if not sep or not key.strip():
-            raise UserInputError(f"{option} takes NAME=VALUE, got '{pair}'")
-        pairs[key.strip()] = value.strip()
-    return pairs
-
-
-def _scale(text: str | None) -> tuple[int, int] | None:
-    if text is None:
-        return None
-    low, sep, high = text.partition(",")
-    try:
-        scale = (int(low), int(high)) if sep else None
-    except ValueError:
-        scale = None
-    if scale is None or scale[0] >= scale[1]:
-        raise UserInputError(f"--scale takes LOW,HIGH with LOW < HIGH, got '{text}'")
-    return scale
+    emit(result, fmt)
 
 
 @app.command()
@@ -397,33 +282,23 @@ def items(
     ] = 1000,
     seed: Annotated[int, typer.Option(help="Seed of the bootstrap.")] = 0,
     workspace: WorkspaceOpt = Path("."),
-    fmt: Annotated[Format, typer.Option("--format")] = Format.table,
+    fmt: FormatOpt = Format.table,
 ) -> None:
     """Rated items (attributes): mean, top- and bottom-box per group, and the CSI."""
-    from touchpoints.cli.metrics_view import show_items
-    from touchpoints.services.items import item_report
-
     with reporting(fmt):
-        query = _query(by, period, since, until, where)
-        try:
-            weights = {k: float(v) for k, v in _pairs(weight, "--weight").items()}
-        except ValueError:
-            raise UserInputError("--weight takes ITEM=NUMBER") from None
-        report = item_report(
-            Workspace.open(workspace),
-            query,
-            items=item or ["attr.*"],
-            weights=weights or None,
-            scale=_scale(scale),
+        result = Workspace.open(workspace).items(
+            item or ["attr.*"],
+            by=by,
+            period=_period(period),
+            since=since,
+            until=until,
+            where=where,
+            weights=weight,
+            scale=scale,
             resamples=resamples,
             seed=seed,
         )
-    if fmt is Format.json:
-        print_json(report)
-    elif fmt is Format.csv:
-        print_csv(report["items"])
-    else:
-        show_items(report, [*query.by, *(["period"] if query.period else [])])
+    emit(result, fmt)
 
 
 @app.command()
@@ -441,29 +316,14 @@ def benchmark(
         ),
     ] = None,
     workspace: WorkspaceOpt = Path("."),
-    fmt: Annotated[Format, typer.Option("--format")] = Format.table,
+    fmt: FormatOpt = Format.table,
 ) -> None:
     """Our figures beside competitors' (benchmark surveys) and outside reference values."""
-    from touchpoints.cli.metrics_view import show_benchmark
-    from touchpoints.services.benchmark import benchmark_report, load_references
-
     with reporting(fmt):
-        query = _query(by, period, since, until, where)
-        extra = load_references(reference) if reference else []
-        report = benchmark_report(Workspace.open(workspace), query, extra)
-    if fmt is Format.json:
-        print_json(report)
-    elif fmt is Format.csv:
-        print_csv(
-            [
-                r["scope"]
-                | {"against": r.get("brand") or r.get("reference")}
-                | {k: v for k, v in r.items() if k != "scope"}
-                for r in [*report["gaps"], *report["references"]]
-            ]
+        result = Workspace.open(workspace).benchmark(
+            by, period=_period(period), since=since, until=until, where=where, references=reference
         )
-    else:
-        show_benchmark(report, [*query.by, *(["period"] if query.period else [])])
+    emit(result, fmt)
 
 
 @app.command()
@@ -476,43 +336,27 @@ def index(
     ] = 1000,
     seed: Annotated[int, typer.Option(help="Seed of the bootstrap.")] = 0,
     workspace: WorkspaceOpt = Path("."),
-    fmt: Annotated[HumanOrJson, typer.Option("--format")] = HumanOrJson.table,
+    fmt: FormatOpt = Format.table,
 ) -> None:
     """The multi-channel touchpoint satisfaction index (MTSI) with consistency,
     responsiveness and reach."""
-    from touchpoints.cli.index_view import show_index, show_index_trend
-    from touchpoints.services.index import index_report
-
     with reporting(fmt):
-        query = _query("", period, since, until, None)
-        report = index_report(Workspace.open(workspace), query, resamples=resamples, seed=seed)
-    if fmt is HumanOrJson.json:
-        print_json(report)
-    elif isinstance(report, list):
-        show_index_trend(report)
-    else:
-        show_index(report)
+        result = Workspace.open(workspace).index(
+            period=_period(period), since=since, until=until, resamples=resamples, seed=seed
+        )
+    emit(result, fmt)
 
 
 @quarantine_app.command("list")
 def quarantine_list(
     kind: KindOpt = None,
     workspace: WorkspaceOpt = Path("."),
-    fmt: Annotated[Format, typer.Option("--format")] = Format.table,
+    fmt: FormatOpt = Format.table,
 ) -> None:
     """What is still refused, with every reason."""
-    from touchpoints.ingest import list_quarantine
-
     with reporting(fmt):
-        entries = list_quarantine(Workspace.open(workspace), kind)
-    if fmt is Format.json:
-        print_json(entries)
-    elif fmt is Format.csv:
-        print_csv([{k: v for k, v in e.items() if k != "data"} | e["data"] for e in entries])
-    else:
-        print_table(
-            f"Quarantine: {len(entries)} rows", entries, ["kind", "file", "row", "key", "reasons"]
-        )
+        result = Workspace.open(workspace).quarantine(kind)
+    emit(result, fmt)
 
 
 @quarantine_app.command("export")

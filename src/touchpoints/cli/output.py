@@ -1,21 +1,27 @@
-"""How the CLI speaks: tables for people, JSON/CSV for scripts, one line per error."""
+"""How the command line speaks: every result drawn by one renderer, every error in one line.
+
+Each data command declares its output option once (:data:`FormatOpt`) and hands its result
+to :func:`emit` — the pattern of sqlite-utils' ``output_options``/``output_rows``. Tables are
+drawn from the result's views with rich; JSON and CSV come from
+:mod:`touchpoints.services.render`, the same text the API serves.
+"""
 
 from __future__ import annotations
 
-import csv
-import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import Enum, StrEnum
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from touchpoints.errors import ModelError, TouchpointsError
+from touchpoints.core.result import Note, Result, TableView, View
+from touchpoints.errors import ModelError, ParameterError, TouchpointsError
+from touchpoints.services.render import csv_text, json_text
 
 console = Console(soft_wrap=True)
 errors = Console(stderr=True, soft_wrap=True)
@@ -27,67 +33,66 @@ class Format(StrEnum):
     csv = "csv"
 
 
-class HumanOrJson(StrEnum):
-    table = "table"
-    json = "json"
+FormatOpt = Annotated[
+    Format, typer.Option("--format", help="table for people; json or csv for scripts.")
+]
+
+# Domain parameter → the option that sets it, where the two are spelled differently.
+FLAGS = {"weights": "--weight", "items": "--item", "references": "--reference"}
+
+
+def flag(param: str) -> str:
+    """The command-line spelling of a domain parameter: ``since`` → ``--since``."""
+    return FLAGS.get(param, "--" + param.replace("_", "-"))
 
 
 def print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+    sys.stdout.write(json_text(data))
 
 
-def print_csv(rows: list[dict[str, Any]]) -> None:
-    columns: dict[str, None] = {}
-    for row in rows:
-        columns.update(dict.fromkeys(row))
-    writer = csv.DictWriter(sys.stdout, fieldnames=list(columns))
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: "; ".join(v) if isinstance(v, list) else v for k, v in row.items()})
+def draw(views: list[View]) -> None:
+    """A result's views, as rich tables and lines; grey where the figure is too thin."""
+    for view in views:
+        if isinstance(view, Note):
+            console.print(f"[dim]{escape(view.text)}[/]" if view.dim else escape(view.text))
+            continue
+        draw_table(view)
 
 
-def print_table(title: str, rows: list[dict[str, Any]], columns: list[str]) -> None:
-    table = Table(title=title, title_justify="left")
-    for column in columns:
-        table.add_column(column)
-    for row in rows:
-        table.add_row(*(escape(_cell(row.get(c))) for c in columns))
+def draw_table(view: TableView) -> None:
+    table = Table(title=escape(view.title) or None, title_justify="left")
+    for i, column in enumerate(view.columns):
+        table.add_column(escape(column), justify="right" if view.aligned(i) == "right" else "left")
+    for row in view.rows:
+        table.add_row(*(f"[dim]{escape(c.text)}[/]" if c.dim else escape(c.text) for c in row))
     console.print(table)
+    for note in view.notes:
+        console.print(f"[dim]{escape(note)}[/]")
 
 
-def with_interval(
-    value: float | None, low: float | None, high: float | None, spec: str = ".1f"
-) -> str:
-    """``72.3 [71.8, 72.9]``: a figure with its interval; ``—`` without a value, and no
-    brackets without an interval."""
-    if value is None:
-        return "—"
-    text = format(value, spec)
-    if low is None or high is None:
-        return text
-    bound = spec.lstrip("+")  # a sign on the figure (a gap), not on its bounds
-    return f"{text} [{format(low, bound)}, {format(high, bound)}]"
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, list):
-        return "\n".join(str(v) for v in value)
-    if isinstance(value, dict):
-        return ", ".join(f"{k}={v}" for k, v in value.items())
-    return str(value)
+def emit(result: Result, fmt: Enum = Format.table) -> None:
+    """Print ``result`` as the user asked: a table, its pinned JSON, or spreadsheet-safe CSV."""
+    if fmt.value == "json":
+        sys.stdout.write(json_text(result))
+    elif fmt.value == "csv":
+        sys.stdout.write(csv_text(result.records()))
+    else:
+        draw(result.views())
 
 
 @contextmanager
 def reporting(fmt: Enum | None = None) -> Iterator[None]:
-    """Turn a deliberate error into a clear message and exit code 1 (no traceback)."""
+    """Turn a deliberate error into a clear message and exit code 1 (no traceback).
+
+    A :class:`ParameterError` names its parameter as this interface spells it (``--by``).
+    """
     try:
         yield
     except TouchpointsError as exc:
         source, problems = (exc.source, exc.problems) if isinstance(exc, ModelError) else ("", [])
+        message = exc.render(flag) if isinstance(exc, ParameterError) else str(exc)
         if fmt is not None and fmt.value == "json":
-            payload: dict[str, Any] = {"error": str(exc)}
+            payload: dict[str, Any] = {"error": message}
             if problems:
                 payload["problems"] = problems
             print_json(payload)
@@ -96,5 +101,5 @@ def reporting(fmt: Enum | None = None) -> Iterator[None]:
             for problem in problems:
                 errors.print(f"  {escape(problem)}")
         else:
-            errors.print(f"[red]error:[/] {escape(str(exc))}")
+            errors.print(f"[red]error:[/] {escape(message)}")
         raise typer.Exit(1) from None

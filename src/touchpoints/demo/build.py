@@ -24,10 +24,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from touchpoints.core.result import Note, Result, TableView, View, cells
 from touchpoints.demo import generate as g
-from touchpoints.errors import WorkspaceError
+from touchpoints.errors import ParameterError, WorkspaceError
 from touchpoints.ingest import IngestResult, ingest_file
-from touchpoints.workspace import KEY_FILE, init_workspace
+from touchpoints.storage.folder import KEY_FILE, init_folder
 
 Progress = Callable[[str], None]
 CHUNK = 200_000  # customers per chunk: about a million responses
@@ -35,8 +36,10 @@ CHUNK = 200_000  # customers per chunk: about a million responses
 DEMO_FILES = ("touchpoints.yaml", KEY_FILE, ".gitignore", "planted.json", "data")
 
 
-@dataclass
-class DemoSummary:
+@dataclass(repr=False)
+class DemoSummary(Result):
+    """What the demo built: per kind, files and the ingest counts."""
+
     root: Path
     seed: int
     customers: int
@@ -58,6 +61,18 @@ class DemoSummary:
             "kinds": self.totals(),
             "planted": str(self.root / "planted.json"),
         }
+
+    def records(self) -> list[dict[str, Any]]:
+        return [{"kind": k, **v} for k, v in self.totals().items()]
+
+    def views(self) -> list[View]:
+        columns = ("kind", "files", "read", "accepted", "quarantined", "duplicates", "updated")
+        rows = tuple(cells([r[c] for c in columns]) for r in self.records())
+        title = f"Demo workspace {self.root} (seed {self.seed})"
+        return [
+            TableView(title, columns, rows),
+            Note(f"Planted effects: {self.root / 'planted.json'}"),
+        ]
 
 
 def demo_key(seed: int) -> bytes:
@@ -165,11 +180,11 @@ def build_demo(
 ) -> DemoSummary:
     """Write a complete demo workspace into ``root``; see the module docstring."""
     if customers < 1:
-        raise WorkspaceError("--customers must be at least 1")
+        raise ParameterError("customers", "must be at least 1")
     step = progress or (lambda _: None)
     _prepare(root, force)
     model_text = files("touchpoints.demo").joinpath("model.yaml").read_text(encoding="utf-8")
-    workspace = init_workspace(root, key=demo_key(seed), model_text=model_text)
+    workspace = init_folder(root, key=demo_key(seed), model_text=model_text)
     data = root / "data"
     data.mkdir()
     summary = DemoSummary(root, seed, customers)

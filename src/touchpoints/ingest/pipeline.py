@@ -23,6 +23,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pyarrow as pa
 
+from touchpoints.core.privacy import MAYBE_PII_PATTERN, mask_text
+from touchpoints.core.privacy.pseudonym import (
+    PSEUDONYM_PATTERN,
+    hmac_pads,
+    normalise_sql,
+    pseudonym_sql,
+)
+from touchpoints.core.result import Note, Result, View
 from touchpoints.errors import MappingError
 from touchpoints.ingest.dedupe import final_sql, status_sql
 from touchpoints.ingest.kinds import Kind
@@ -38,21 +46,14 @@ from touchpoints.ingest.validate import (
     stage_select,
 )
 from touchpoints.model import CXModel
-from touchpoints.privacy import MAYBE_PII_PATTERN, mask_text
-from touchpoints.privacy.pseudonym import (
-    PSEUDONYM_PATTERN,
-    hmac_pads,
-    normalise_sql,
-    pseudonym_sql,
-)
-from touchpoints.workspace import Workspace
+from touchpoints.storage.folder import WorkspaceFolder
 
 Progress = Callable[[str], None]
 STEPS = ("reading", "validating", "checking duplicates", "storing")
 
 
-@dataclass
-class IngestResult:
+@dataclass(repr=False)
+class IngestResult(Result):
     """What happened to a file; the first six keys are the pinned ``--format json`` output."""
 
     read: int
@@ -68,6 +69,23 @@ class IngestResult:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    def records(self) -> list[dict[str, Any]]:
+        return [self.to_dict()]
+
+    def views(self) -> list[View]:
+        found: list[View] = [
+            Note(
+                f"{self.file} → {self.kind}: read {self.read:,}, accepted {self.accepted:,}, "
+                f"quarantined {self.quarantined:,}, duplicates {self.duplicates:,} "
+                f"({self.seconds:.2f} s)"
+            )
+        ]
+        if self.ignored_columns:
+            found.append(Note(f"Not mapped, dropped: {', '.join(self.ignored_columns)}"))
+        if self.quarantined:
+            found.append(Note("See why: `touchpoints quarantine list`"))
+        return found
 
 
 def _file_sha256(path: Path) -> str:
@@ -161,7 +179,7 @@ def _settings(model: CXModel, mapping: Mapping) -> StageSettings:
 
 
 def ingest_file(
-    workspace: Workspace,
+    workspace: WorkspaceFolder,
     path: Path,
     *,
     kind: str | None = None,
@@ -217,8 +235,7 @@ def ingest_file(
         counts = dict(con.execute("SELECT _status, count(*) FROM _final GROUP BY ALL").fetchall())
         step("storing")
         sha = digest.result()
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with warehouse.transaction() as con:
             ingest = int(scalar(con, "SELECT nextval('ingest_ids')"))
             quarantine = quarantine_rows(con, chosen, plans, raw, str(path), ingest)
             store(con, chosen, plans, quarantine, ingest)
@@ -248,9 +265,5 @@ def ingest_file(
                     result.updated,
                 ],
             )
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
     result.seconds = round(time.perf_counter() - started, 3)
     return result

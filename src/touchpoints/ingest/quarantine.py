@@ -13,14 +13,14 @@ from typing import Any
 
 from touchpoints.errors import UserInputError
 from touchpoints.ingest.kinds import KINDS
-from touchpoints.workspace import Workspace
+from touchpoints.storage.folder import WorkspaceFolder
 
 # The export's column that carries each entry's key, so that a fixed row clears its entry
 # even when the fix changed its id (or it had none).
 QUARANTINE_KEY = "_quarantine_key"
 
 
-def list_quarantine(workspace: Workspace, kind: str | None = None) -> list[dict[str, Any]]:
+def list_quarantine(workspace: WorkspaceFolder, kind: str | None = None) -> list[dict[str, Any]]:
     """Every quarantine entry (optionally of one kind), oldest file first, by row."""
     if kind is not None and kind not in KINDS:
         raise UserInputError(f"unknown kind '{kind}' (known: {', '.join(KINDS)})")
@@ -43,7 +43,7 @@ def list_quarantine(workspace: Workspace, kind: str | None = None) -> list[dict[
     ]
 
 
-def export_quarantine(workspace: Workspace, out: Path, kind: str | None = None) -> int:
+def export_quarantine(workspace: WorkspaceFolder, out: Path, kind: str | None = None) -> int:
     """Write the entries as CSV (source columns, ``_quarantine_key``, ``reasons``); return
     how many."""
     entries = list_quarantine(workspace, kind)

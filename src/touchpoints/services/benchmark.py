@@ -13,19 +13,12 @@ adjusted together by Benjamini–Hochberg.
 
 from __future__ import annotations
 
-import csv
-import json
 from collections import defaultdict
-from pathlib import Path
 from typing import Any
 
-import yaml
-from pydantic import ValidationError
-
-from touchpoints.errors import UserInputError
-from touchpoints.ingest.encoding import detect_encoding
-from touchpoints.metrics import Comparison, benjamini_hochberg
-from touchpoints.metrics.reference import mean_against, nps_against, proportion_against
+from touchpoints.core.metrics import Comparison, benjamini_hochberg
+from touchpoints.core.metrics.reference import mean_against, nps_against, proportion_against
+from touchpoints.errors import ParameterError, UserInputError
 from touchpoints.model.schema import CXModel, MetricsSettings, Reference
 from touchpoints.services.changes import group_comparisons, tested
 from touchpoints.services.metrics import (
@@ -37,59 +30,10 @@ from touchpoints.services.metrics import (
     period_key,
 )
 from touchpoints.services.query import MetricsQuery
-from touchpoints.workspace import Workspace
+from touchpoints.services.results.benchmark import BenchmarkResult
+from touchpoints.storage.folder import WorkspaceFolder
 
 Group = dict[str, Any]
-
-
-def _rows(path: Path) -> list[tuple[int, Any]]:
-    """The file's entries, each with the row (line) number it is reported under."""
-    try:
-        text = path.read_text(encoding=detect_encoding(path))  # UTF-8, BOM, GBK/GB18030 …
-    except OSError as exc:
-        raise UserInputError(f"{path}: cannot read ({exc.strerror})") from None
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        reader = csv.DictReader(text.lstrip("\ufeff").splitlines())
-        return [(reader.line_num, row) for row in reader]
-    try:
-        if suffix == ".json":
-            data = json.loads(text)
-        elif suffix in (".yaml", ".yml"):
-            data = yaml.safe_load(text)
-        else:
-            raise UserInputError(f"{path}: references are read from .csv, .json or .yaml")
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        raise UserInputError(f"{path}: not valid {suffix[1:].upper()}: {exc}") from None
-    if isinstance(data, dict) and set(data) == {"references"}:
-        data = data["references"]
-    if not isinstance(data, list):
-        raise UserInputError(f"{path}: expected a list of references (or `references:` with one)")
-    return list(enumerate(data, start=1))
-
-
-def load_references(path: Path) -> list[Reference]:
-    """References from a CSV, JSON or YAML file with the keys of ``references:``.
-
-    Every bad row is reported with its row number and field, in one error.
-    """
-    found, problems = [], []
-    for number, row in _rows(path):
-        if isinstance(row, dict):
-            if None in row:  # csv puts the fields beyond the header under None
-                problems.append(f"row {number}: more fields than the header names")
-                continue
-            row = {k: (None if v == "" else v) for k, v in row.items()}
-        try:
-            found.append(Reference.model_validate(row))
-        except ValidationError as exc:
-            problems += [
-                f"row {number}: {'.'.join(map(str, e['loc'])) or 'row'}: {e['msg']}"
-                for e in exc.errors()
-            ]
-    if problems:
-        raise UserInputError(f"{path}: " + "; ".join(problems))
-    return found
 
 
 def _check_scales(model: CXModel, references: list[Reference]) -> None:
@@ -143,12 +87,14 @@ def _against(group: Group, reference: Reference, settings: MetricsSettings) -> C
 
 
 def benchmark_report(
-    workspace: Workspace, query: MetricsQuery, references: list[Reference] | None = None
-) -> dict[str, Any]:
+    workspace: WorkspaceFolder, query: MetricsQuery, references: list[Reference] | None = None
+) -> BenchmarkResult:
     """``{brands, gaps, references}``: figures per brand, our gap to each competitor, and our
     figures against each reference, every test with its q-value."""
     if "brand" in (*query.by, *query.where):
-        raise UserInputError("benchmark groups by brand itself: leave brand out of --by/--where")
+        raise ParameterError(
+            "by", "benchmark groups by brand itself: leave brand out of {by} and {where}"
+        )
     model = workspace.model
     settings = model.metrics
     chosen = [*model.references, *(references or [])]
@@ -208,11 +154,12 @@ def benchmark_report(
                 | {"sector": r.sector, "source": r.source, "year": r.year}
             )
     brands = [metrics_row(g, by_brand, settings) for g in groups]
-    return {
-        "own": model.name,
-        "basis": "relationship and benchmark answers (neither channel nor touchpoint)",
-        "brands": brands,
-        "gaps": gaps,
-        "references": against,
-        "unanswered": unanswered,
-    }
+    return BenchmarkResult(
+        keys=tuple(query.keys),
+        own=model.name,
+        basis="relationship and benchmark answers (neither channel nor touchpoint)",
+        brands=tuple(brands),
+        gaps=tuple(gaps),
+        references=tuple(against),
+        unanswered=tuple(unanswered),
+    )

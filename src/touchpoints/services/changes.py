@@ -13,18 +13,19 @@ from collections.abc import Iterator
 from itertools import pairwise
 from typing import Any
 
-from touchpoints.errors import UserInputError
-from touchpoints.metrics import (
+from touchpoints.core.metrics import (
     Comparison,
     benjamini_hochberg,
     compare_means,
     compare_nps,
     compare_proportions,
 )
+from touchpoints.errors import ParameterError
 from touchpoints.model.schema import MetricsSettings
 from touchpoints.services.metrics import as_int, as_key, group_counts, moments, period_key
 from touchpoints.services.query import MetricsQuery
-from touchpoints.workspace import Workspace
+from touchpoints.services.results.changes import Change, ChangesResult
+from touchpoints.storage.folder import WorkspaceFolder
 
 Group = dict[str, Any]
 _SUMMED = (
@@ -106,18 +107,19 @@ def _rest(groups: list[Group], keep: Group) -> Group:
     return rest
 
 
-def change_rows(
-    workspace: Workspace, query: MetricsQuery, *, all_changes: bool = False
-) -> list[dict[str, Any]]:
+def changes_report(
+    workspace: WorkspaceFolder, query: MetricsQuery, *, all_changes: bool = False
+) -> ChangesResult:
     """``{scope, metric, before, after, difference, low, high, p, q, significant}`` rows.
 
     With a period: each period against the one before it, within each group of ``by``.
     Without: each group of ``by`` against all the others together.
     """
     if not query.period and not query.by:
-        raise UserInputError(
-            "say what to compare: --period (period over period) "
-            "or --by (each group against the rest)"
+        raise ParameterError(
+            "period",
+            "say what to compare: {period} (period over period) "
+            "or {by} (each group against the rest)",
         )
     query.check()
     groups = group_counts(workspace, query)
@@ -146,7 +148,7 @@ def change_rows(
     q_values = benjamini_hochberg([c.p for _, c in found])
     alpha = 1 - workspace.model.metrics.confidence
     rows = [
-        {"scope": scope, "metric": c.metric, "before": c.b, "after": c.a} | tested(c, q, alpha)
+        Change(scope=scope, metric=c.metric, before=c.b, after=c.a, **tested(c, q, alpha))
         for (scope, c), q in zip(found, q_values, strict=True)
     ]
-    return rows if all_changes else [r for r in rows if r["significant"]]
+    return ChangesResult(tuple(r for r in rows if all_changes or r.significant))

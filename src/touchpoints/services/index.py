@@ -2,9 +2,10 @@
 
 The engine sends back small tables (CSAT counts per period, touchpoint and rating; contacts per
 channel; ticket medians; customers per channel count); the pure cores in
-:mod:`touchpoints.index` and :mod:`touchpoints.metrics` do the rest. Only the workspace's own
-brand counts: competitor answers from benchmark surveys stay out of the index. Derived weights
-are learned once over the whole range, so the periods of a trend are weighed alike.
+:mod:`touchpoints.core.index` and :mod:`touchpoints.core.metrics` do the rest. Only the
+workspace's own brand counts: competitor answers from benchmark surveys stay out of the index.
+Derived weights are learned once over the whole range, so the periods of a trend are weighed
+alike.
 """
 
 from __future__ import annotations
@@ -16,16 +17,18 @@ import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
-from touchpoints.errors import UserInputError
-from touchpoints.index import TouchpointSpec, mtsi
-from touchpoints.metrics.consistency import consistency_from_counts
+from touchpoints.core.index import TouchpointSpec, mtsi
+from touchpoints.core.metrics.consistency import consistency_from_counts
+from touchpoints.core.rules import top_box_from
+from touchpoints.errors import ParameterError, UserInputError
 from touchpoints.model.schema import CXModel
 from touchpoints.services.metrics import in_periods, own_brand, period_key
 from touchpoints.services.operations import no_tickets, reach, responsiveness
 from touchpoints.services.query import MetricsQuery
+from touchpoints.services.results.index import IndexReport, IndexResult
 from touchpoints.services.weights import derived_weights, stated_weights
-from touchpoints.warehouse.clock import Clock
-from touchpoints.workspace import Workspace
+from touchpoints.storage.clock import Clock
+from touchpoints.storage.folder import WorkspaceFolder
 
 
 def _touchpoint_weights(
@@ -109,7 +112,7 @@ def _consistency(model: CXModel, counts: pd.DataFrame, alpha: float) -> list[dic
         if len(enough) < 2:
             found.append(entry | {"score": None, "channels": []})
             continue
-        result = consistency_from_counts(enough, scale=scale, top_from=scale[1] - 1)
+        result = consistency_from_counts(enough, scale=scale, top_from=top_box_from(scale))
         test_p = result.kruskal_p if result.kruskal_p is not None else result.chi2_p
         found.append(
             entry
@@ -131,19 +134,17 @@ def _consistency(model: CXModel, counts: pd.DataFrame, alpha: float) -> list[dic
 
 
 def index_report(
-    workspace: Workspace,
+    workspace: WorkspaceFolder,
     query: MetricsQuery,
     *,
     resamples: int = 1000,
     seed: int = 0,
     now: datetime | None = None,
-) -> dict[str, Any] | list[dict[str, Any]]:
-    """The pinned ``touchpoints index --format json`` shape (CONTRACTS.md).
-
-    One object, or with a period a list of them, each with its ``period``.
-    """
+) -> IndexResult:
+    """The MTSI over the range, or one per period: the pinned ``touchpoints index`` shape
+    (CONTRACTS.md)."""
     if query.by or query.where:
-        raise UserInputError("the index takes no --by or --where: it is the whole tree")
+        raise ParameterError("by", "the index takes no {by} or {where}: it is the whole tree")
     query.check()
     model = workspace.model
     if not model.touchpoints:
@@ -183,7 +184,7 @@ def index_report(
         counts["period"] = counts["period"].map(period_key)
     specs = [TouchpointSpec(t.id, t.channel, t.stage, tp_weights[t.id]) for t in model.touchpoints]
     alpha = 1 - model.metrics.confidence
-    reports = []
+    reports: list[IndexReport] = []
     periods = {*totals, *contacts, *service, *seen} if query.period else {None}
     for period in sorted(periods, key=lambda p: p or ""):
         part = counts[counts["period"] == period] if query.period else counts
@@ -204,19 +205,20 @@ def index_report(
             "touchpoints": {"with_data": 0, "configured": len(ids), "share": 0.0},
             "customers": {"total": 0, "multichannel": 0, "share": None},
         } | seen.get(period, {})
-        report: dict[str, Any] = {"period": period} if query.period else {}
-        report |= {
-            "overall": tree.overall.to_dict(),
-            "channels": [n.to_dict() for n in tree.channels],
-            "stages": [n.to_dict() for n in tree.stages],
-            "touchpoints": [n.to_dict() for n in tree.touchpoints],
-            "consistency": _consistency(model, part, alpha),
-            "responsiveness": service.get(period) or no_tickets(),
-            "reach": reached,
-            "weights": weights_info | {"channels": channel_mode},
-            "method": tree.method,
-            "confidence": tree.confidence,
-            "min_n": tree.min_n,
-        }
-        reports.append(report)
-    return reports if query.period else reports[0]
+        reports.append(
+            IndexReport(
+                period=period,
+                overall=tree.overall,
+                channels=tree.channels,
+                stages=tree.stages,
+                touchpoints=tree.touchpoints,
+                consistency=tuple(_consistency(model, part, alpha)),
+                responsiveness=service.get(period) or no_tickets(),
+                reach=reached,
+                weights=weights_info | {"channels": channel_mode},
+                method=tree.method,
+                confidence=tree.confidence,
+                min_n=tree.min_n,
+            )
+        )
+    return IndexResult(tuple(reports), by_period=bool(query.period))

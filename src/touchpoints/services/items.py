@@ -8,19 +8,20 @@ the engine sends each distinct answer pattern of the group's respondents with it
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from fnmatch import fnmatchcase
 from typing import Any
 
 import ibis.expr.types as ir
 
-from touchpoints.errors import UserInputError
-from touchpoints.metrics.items import csi_from_patterns
-from touchpoints.metrics.survey import mean_from_moments, proportion_from_counts
+from touchpoints.core.metrics.items import csi_from_patterns, csi_weights
+from touchpoints.core.metrics.survey import mean_from_moments, proportion_from_counts
+from touchpoints.core.rules import is_bottom_box, is_top_box, rescale
+from touchpoints.errors import ParameterError
 from touchpoints.services.metrics import as_int, as_key, moments, period_key, selected_responses
 from touchpoints.services.query import MetricsQuery
-from touchpoints.workspace import Workspace
+from touchpoints.services.results.items import ItemsResult
+from touchpoints.storage.folder import WorkspaceFolder
 
 
 def _chosen(con: Any, patterns: Sequence[str]) -> list[str]:
@@ -30,19 +31,11 @@ def _chosen(con: Any, patterns: Sequence[str]) -> list[str]:
     chosen = [n for n in names if any(fnmatchcase(n, p) for p in patterns)]
     if not chosen:
         shown = ", ".join(names[:12]) + (" …" if len(names) > 12 else "")
-        raise UserInputError(
-            f"no stored item matches {', '.join(patterns)} (items: {shown or 'none stored'})"
+        raise ParameterError(
+            "items",
+            f"no stored item matches {', '.join(patterns)} (items: {shown or 'none stored'})",
         )
     return chosen
-
-
-def _check_weights(weights: Mapping[str, float], chosen: Sequence[str]) -> None:
-    unknown = sorted(set(weights) - set(chosen))
-    if unknown:
-        raise UserInputError(f"--weight names items not chosen: {', '.join(unknown)}")
-    values = list(weights.values())
-    if any(not math.isfinite(v) or v < 0 for v in values) or (values and sum(values) <= 0):
-        raise UserInputError("CSI weights are numbers ≥ 0 with a positive sum")
 
 
 def _key(row: Mapping[str, Any], names: Sequence[str]) -> dict[str, Any]:
@@ -52,8 +45,8 @@ def _key(row: Mapping[str, Any], names: Sequence[str]) -> dict[str, Any]:
     return key
 
 
-def item_report(
-    workspace: Workspace,
+def items_report(
+    workspace: WorkspaceFolder,
     query: MetricsQuery,
     *,
     items: Sequence[str] = ("attr.*",),
@@ -61,8 +54,8 @@ def item_report(
     scale: tuple[int, int] | None = None,
     resamples: int = 1000,
     seed: int = 0,
-) -> dict[str, Any]:
-    """``{scale, items, csi}``: per group and item the mean, score and boxes; per group the CSI."""
+) -> ItemsResult:
+    """Per group and item the mean, score and boxes; per group the CSI."""
     query.check()
     model = workspace.model
     settings = model.metrics
@@ -71,7 +64,7 @@ def item_report(
     with workspace.warehouse() as warehouse:
         con = warehouse.ibis()
         chosen = _chosen(con, items)
-        _check_weights(weights or {}, chosen)
+        csi_weights(chosen, weights)  # checked before the engine is asked
         responses, names = selected_responses(con, model, query)
         stored = con.table("response_items")
         stored = stored.filter(stored.item.isin(chosen), stored.value.notnull())
@@ -84,8 +77,8 @@ def item_report(
                 n=rated.count(),
                 total=rated.value.sum(),
                 squares=(rated.value * rated.value).sum(),
-                top=(rated.value > high - 2).sum(),
-                bottom=(rated.value < low + 2).sum(),
+                top=is_top_box(rated.value, (low, high)).sum(),
+                bottom=is_bottom_box(rated.value, (low, high)).sum(),
                 lowest=rated.value.min(),
                 highest=rated.value.max(),
             )
@@ -94,7 +87,7 @@ def item_report(
             .to_dict("records")
         )
         if not stats:  # nothing rated in this selection
-            return {"scale": [low, high], "weights": {}, "items": [], "csi": []}
+            return ItemsResult(tuple(query.keys), (low, high), {}, (), ())
         wide = rated.pivot_wider(
             id_cols=["response_id", *names],
             names_from="item",
@@ -108,9 +101,10 @@ def item_report(
     patterns = patterns.sort_values([*names, *answered], na_position="last", ignore_index=True)
     outside = [r["item"] for r in stats if r["lowest"] < low or r["highest"] > high]
     if outside:
-        raise UserInputError(
+        raise ParameterError(
+            "scale",
             f"{', '.join(sorted(set(outside)))}: answers outside the scale {low}–{high}; "
-            "give the items' scale with --scale LOW,HIGH or metrics.scales.items"
+            "give the items' scale with {scale} LOW,HIGH or metrics.scales.items",
         )
     rows = []
     for r in stats:
@@ -126,7 +120,7 @@ def item_report(
         row = _key(r, names) | {"item": r["item"], "n": n}
         for name, e in figures.items():
             row |= {name: e.value, f"{name}_low": e.low, f"{name}_high": e.high}
-        row["score"] = (average - low) / (high - low) * 100
+        row["score"] = rescale(average, (low, high))
         row["insufficient"] = n < settings.min_n
         rows.append(row)
     # A weighted item nobody rated here stays in, unanswered: its CSI has no value, rather
@@ -158,4 +152,4 @@ def item_report(
         )
     total = sum(weights.values()) if weights else len(answered)
     share = {k: (weights[k] if weights else 1) / total for k in columns}
-    return {"scale": [low, high], "weights": share, "items": rows, "csi": indices}
+    return ItemsResult(tuple(query.keys), (low, high), share, tuple(rows), tuple(indices))

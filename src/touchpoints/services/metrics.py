@@ -2,7 +2,7 @@
 
 One Ibis expression groups the responses by any of the dimensions and a period and returns
 only counts and sums per group (so ten million responses come back as a few hundred rows);
-:mod:`touchpoints.metrics` turns them into values with intervals. Periods are calendar
+:mod:`touchpoints.core.metrics` turns them into values with intervals. Periods are calendar
 periods in the workspace's time zone, named by the ISO date of their first day (weeks start
 on Monday).
 """
@@ -17,11 +17,18 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from touchpoints.metrics import Estimate, mean_from_moments, nps_from_counts, proportion_from_counts
+from touchpoints.core.metrics import (
+    Estimate,
+    mean_from_moments,
+    nps_from_counts,
+    proportion_from_counts,
+)
+from touchpoints.core.rules import ces_agrees, is_detractor, is_promoter, is_top_box
 from touchpoints.model.schema import CXModel, MetricsSettings
 from touchpoints.services.query import PERIODS, MetricsQuery
-from touchpoints.warehouse.clock import Clock
-from touchpoints.workspace import Workspace
+from touchpoints.services.results.metrics import MetricsResult, MetricsRow
+from touchpoints.storage.clock import Clock
+from touchpoints.storage.folder import WorkspaceFolder
 
 
 def is_own(brand: ir.StringValue, model: CXModel) -> ir.BooleanValue:
@@ -80,26 +87,21 @@ def selected_responses(con: Any, model: CXModel, query: MetricsQuery) -> tuple[i
     return r, [*query.by, *keys]
 
 
-def group_counts(workspace: Workspace, query: MetricsQuery) -> list[dict[str, Any]]:
+def group_counts(workspace: WorkspaceFolder, query: MetricsQuery) -> list[dict[str, Any]]:
     """Per group: n, and the counts and sums the estimates need (one engine query)."""
     model = workspace.model
-    csat_high = model.metrics.scales.csat[1]
-    ces_low, ces_high = model.metrics.scales.ces
+    scales = model.metrics.scales
     with workspace.warehouse() as warehouse:
         r, names = selected_responses(warehouse.ibis(), model, query)
         groups = {d: r[d] for d in names}
-        agree = (
-            r.ces >= ces_high - 2
-            if model.metrics.ces_direction == "agree"
-            else r.ces <= ces_low + 1
-        )
+        agree = ces_agrees(r.ces, scales.ces, model.metrics.ces_direction)
         aggregates = {
             "n": r.count(),
             "n_nps": r.nps.count(),
-            "promoters": (r.nps >= 9).sum(),
-            "detractors": (r.nps <= 6).sum(),
+            "promoters": is_promoter(r.nps).sum(),
+            "detractors": is_detractor(r.nps).sum(),
             "n_csat": r.csat.count(),
-            "csat_top": (r.csat >= csat_high - 1).sum(),
+            "csat_top": is_top_box(r.csat, scales.csat).sum(),
             "csat_sum": r.csat.sum(),
             "csat_sumsq": (r.csat * r.csat).sum(),
             "n_ces": r.ces.count(),
@@ -143,52 +145,62 @@ def as_int(value: Any) -> int:
     return 0 if value is None or value != value else int(value)
 
 
-def metrics_rows(workspace: Workspace, query: MetricsQuery) -> list[dict[str, Any]]:
-    """Rows of the pinned ``touchpoints metrics --format json`` shape (CONTRACTS.md)."""
+def metrics_report(workspace: WorkspaceFolder, query: MetricsQuery) -> MetricsResult:
+    """NPS, CSAT and CES per group: the pinned ``touchpoints metrics`` rows (CONTRACTS.md)."""
     query.check()
     settings = workspace.model.metrics
-    return [metrics_row(group, query, settings) for group in group_counts(workspace, query)]
+    rows = [metrics_row(group, query, settings) for group in group_counts(workspace, query)]
+    return MetricsResult(tuple(query.keys), tuple(rows))
 
 
 def metrics_row(
     group: dict[str, Any], query: MetricsQuery, settings: MetricsSettings
-) -> dict[str, Any]:
+) -> MetricsRow:
     """One group's counts as figures with their intervals."""
     opts: dict[str, Any] = {"confidence": settings.confidence, "min_n": settings.min_n}
-    row: dict[str, Any] = {d: as_key(group[d]) for d in query.by}
+    keys: dict[str, Any] = {d: as_key(group[d]) for d in query.by}
     if query.period:
-        row["period"] = period_key(group["period"])
+        keys["period"] = period_key(group["period"])
     n_nps, n_csat, n_ces = (
         as_int(group["n_nps"]),
         as_int(group["n_csat"]),
         as_int(group["n_ces"]),
     )
     promoters, detractors = as_int(group["promoters"]), as_int(group["detractors"])
+    nps = nps_from_counts(promoters, n_nps - promoters - detractors, detractors, **opts)
+    csat = proportion_from_counts(as_int(group["csat_top"]), n_csat, metric="csat", **opts)
+    csat_mean = mean_from_moments(
+        n_csat, *moments(n_csat, group["csat_sum"], group["csat_sumsq"]), metric="csat_mean", **opts
+    )
+    ces_mean = mean_from_moments(
+        n_ces, *moments(n_ces, group["ces_sum"], group["ces_sumsq"]), metric="ces_mean", **opts
+    )
+    ces_agree = proportion_from_counts(
+        as_int(group["ces_agree"]), n_ces, metric="ces_agree", **opts
+    )
     figures: dict[str, Estimate] = {
-        "nps": nps_from_counts(promoters, n_nps - promoters - detractors, detractors, **opts),
-        "csat": proportion_from_counts(as_int(group["csat_top"]), n_csat, metric="csat", **opts),
-        "csat_mean": mean_from_moments(
-            n_csat,
-            *moments(n_csat, group["csat_sum"], group["csat_sumsq"]),
-            metric="csat_mean",
-            **opts,
-        ),
-        "ces_mean": mean_from_moments(
-            n_ces,
-            *moments(n_ces, group["ces_sum"], group["ces_sumsq"]),
-            metric="ces_mean",
-            **opts,
-        ),
-        "ces_agree": proportion_from_counts(
-            as_int(group["ces_agree"]), n_ces, metric="ces_agree", **opts
-        ),
+        "nps": nps,
+        "csat": csat,
+        "csat_mean": csat_mean,
+        "ces_mean": ces_mean,
+        "ces_agree": ces_agree,
     }
-    row |= {"n": as_int(group["n"]), "n_nps": n_nps, "n_csat": n_csat, "n_ces": n_ces}
-    for name, estimate in figures.items():
-        row[name] = estimate.value
-        if name in ("nps", "csat", "csat_mean"):
-            row[f"{name}_low"], row[f"{name}_high"] = estimate.low, estimate.high
-    row["insufficient"] = [
-        name for name, e in figures.items() if e.value is not None and e.insufficient
-    ]
-    return row
+    return MetricsRow(
+        group=keys,
+        n=as_int(group["n"]),
+        n_nps=n_nps,
+        n_csat=n_csat,
+        n_ces=n_ces,
+        nps=nps.value,
+        nps_low=nps.low,
+        nps_high=nps.high,
+        csat=csat.value,
+        csat_low=csat.low,
+        csat_high=csat.high,
+        csat_mean=csat_mean.value,
+        csat_mean_low=csat_mean.low,
+        csat_mean_high=csat_mean.high,
+        ces_mean=ces_mean.value,
+        ces_agree=ces_agree.value,
+        insufficient=tuple(n for n, e in figures.items() if e.value is not None and e.insufficient),
+    )

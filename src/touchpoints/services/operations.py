@@ -25,7 +25,7 @@ import ibis.expr.types as ir
 from touchpoints.model.schema import CXModel
 from touchpoints.services.metrics import as_int, as_key, in_periods, period_key
 from touchpoints.services.query import MetricsQuery
-from touchpoints.warehouse.clock import Clock
+from touchpoints.storage.clock import Clock
 
 HOUR = 3600.0
 

@@ -21,7 +21,7 @@ import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
-from touchpoints.metrics.importance import RelativeWeights, relative_weights
+from touchpoints.core.metrics.importance import RelativeWeights, relative_weights
 from touchpoints.model.schema import CXModel
 
 

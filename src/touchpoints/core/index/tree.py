@@ -1,0 +1,243 @@
+"""The multi-channel touchpoint satisfaction index (MTSI), from CSAT counts (METRICS.md).
+
+- A touchpoint's score is its CSAT mean rescaled to 0–100.
+- A channel's index is the weighted mean of its touchpoints' scores; a stage's likewise.
+- The overall index is the weighted mean of the channel indices.
+
+A touchpoint with fewer than ``min_n`` answers drops out and the remaining weights are
+renormalised; each node reports its **coverage**, the share of its weight that was actually
+measured. Intervals are percentile bootstrap over responses: resampling N responses with
+replacement is a multinomial draw over the (touchpoint, rating) cells plus one cell for every
+response that gave no touchpoint CSAT, so 1,000 resamples of ten million responses cost a few
+milliseconds. Weights are held fixed across resamples.
+
+>>> import pandas as pd
+>>> counts = pd.DataFrame(
+...     {"touchpoint": ["a", "a", "b"], "rating": [5, 3, 4], "count": [30, 10, 40]}
+... )
+>>> spec = [TouchpointSpec("a", "web", "buy", 1.0), TouchpointSpec("b", "store", "buy", 1.0)]
+>>> index = mtsi(counts, spec, {"web": 1, "store": 3}, scale=(1, 5), resamples=0)
+>>> index.overall.score, [c.score for c in index.channels]
+(78.125, [87.5, 75.0])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from touchpoints.core.rules import rescale
+
+
+@dataclass(frozen=True)
+class TouchpointSpec:
+    """A touchpoint's place in the tree and its raw (unnormalised) weight."""
+
+    id: str
+    channel: str
+    stage: str
+    weight: float
+
+
+@dataclass(frozen=True)
+class Node:
+    """One figure of the index tree; ``id`` is ``None`` for the overall index.
+
+    ``weight`` is the node's share of its parent: a touchpoint's within its channel, a
+    channel's within the overall index, a stage's the share of all touchpoint weight in it.
+    """
+
+    id: str | None
+    score: float | None
+    low: float | None
+    high: float | None
+    n: int
+    weight: float
+    coverage: float
+    insufficient: bool
+    channel: str | None = None
+    stage: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        node: dict[str, Any] = {} if self.id is None else {"id": self.id}
+        node |= {
+            "score": self.score,
+            "low": self.low,
+            "high": self.high,
+            "n": self.n,
+            "weight": self.weight,
+            "coverage": self.coverage,
+            "insufficient": self.insufficient,
+        }
+        if self.channel is not None:
+            node |= {"channel": self.channel, "stage": self.stage}
+        return node
+
+
+@dataclass(frozen=True)
+class MTSI:
+    overall: Node
+    channels: tuple[Node, ...]
+    stages: tuple[Node, ...]
+    touchpoints: tuple[Node, ...]
+    method: str
+    confidence: float
+    min_n: int
+
+    def to_frame(self) -> pd.DataFrame:
+        levels = {
+            "overall": (self.overall,),
+            "channel": self.channels,
+            "stage": self.stages,
+            "touchpoint": self.touchpoints,
+        }
+        return pd.DataFrame(
+            [{"level": level} | n.to_dict() for level, nodes in levels.items() for n in nodes]
+        )
+
+    def __repr__(self) -> str:
+        lines = [f"MTSI {_show(self.overall)} ({self.method})"]
+        lines += [f"  {c.id}: {_show(c)}" for c in self.channels]
+        return "\n".join(lines)
+
+
+def _show(node: Node) -> str:
+    if node.score is None:
+        return f"no data, n={node.n}"
+    interval = "" if node.low is None else f" [{node.low:.1f}, {node.high:.1f}]"
+    return f"{node.score:.1f}{interval} n={node.n}, coverage {node.coverage:.0%}"
+
+
+def _weighted(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Weighted means of ``values`` (rows × items) into groups (items × groups), skipping NaN."""
+    valid = ~np.isnan(values)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        result: np.ndarray = (np.where(valid, values, 0) @ weights) / (valid @ weights)
+    return result
+
+
+def _share(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(whole > 0, part / np.where(whole > 0, whole, 1), 0.0)
+
+
+def mtsi(
+    counts: pd.DataFrame,
+    touchpoints: Sequence[TouchpointSpec],
+    channel_weights: Mapping[str, float],
+    *,
+    scale: tuple[int, int],
+    min_n: int = 30,
+    confidence: float = 0.95,
+    resamples: int = 1000,
+    seed: int = 0,
+    total: int | None = None,
+    channels: Sequence[str] = (),
+) -> MTSI:
+    """The index tree from CSAT ``counts`` (columns ``touchpoint, rating, count``).
+
+    ``total`` is the number of responses the bootstrap resamples (default: the answers in
+    ``counts``); responses without a touchpoint CSAT make up the difference. ``channels``
+    lists every channel of the model, in order: one without touchpoints keeps its weight in
+    the overall index with nothing measured, which lowers the coverage. Channels not listed
+    and the stages come in the order their first touchpoint is listed.
+    """
+    ids = [t.id for t in touchpoints]
+    channels = list(dict.fromkeys([*channels, *(t.channel for t in touchpoints)]))
+    stages = list(dict.fromkeys(t.stage for t in touchpoints))
+    cells = counts[counts["touchpoint"].isin(ids) & (counts["count"] > 0)]
+    cell_tp = cells["touchpoint"].map({t: i for i, t in enumerate(ids)}).to_numpy(dtype=int)
+    ratings = cells["rating"].to_numpy(dtype=float)
+    observed = cells["count"].to_numpy(dtype=np.int64)
+    one_hot = np.zeros((len(cells), len(ids)))
+    one_hot[np.arange(len(cells)), cell_tp] = 1.0
+
+    draws = observed[None, :].astype(float)
+    size = int(observed.sum() if total is None else max(total, observed.sum()))
+    if resamples and size:
+        p = np.append(observed, size - observed.sum()) / size
+        sampled = np.random.default_rng(seed).multinomial(size, p, size=resamples)
+        draws = np.vstack([draws, sampled[:, :-1]])
+    n_tp = draws @ one_hot
+    with np.errstate(invalid="ignore", divide="ignore"):
+        scores = rescale((draws * ratings) @ one_hot / n_tp, scale)
+
+    n = n_tp[0].astype(int)
+    measured = n >= min_n
+    raw = np.array([t.weight for t in touchpoints], dtype=float)
+    in_channel = np.array([[t.channel == c for c in channels] for t in touchpoints], dtype=float)
+    in_stage = np.array([[t.stage == s for s in stages] for t in touchpoints], dtype=float)
+    tp_weight = _share(raw, (raw[:, None] * in_channel).sum(axis=0) @ in_channel.T)
+    used = (tp_weight * measured)[:, None]
+    channel_scores = _weighted(scores, used * in_channel)
+    channel_coverage = (used * in_channel).sum(axis=0)
+    ch_raw = np.array([max(float(channel_weights.get(c, 0.0)), 0.0) for c in channels])
+    if ch_raw.sum() <= 0:
+        raise ValueError("every channel weight is zero: the overall index has nothing to weigh")
+    ch_weight = ch_raw / ch_raw.sum()
+    overall = _weighted(channel_scores, ch_weight[:, None])[:, 0]
+    stage_raw = raw[:, None] * in_stage
+    stage_scores = _weighted(scores, measured[:, None] * stage_raw)
+    stage_coverage = _share((measured[:, None] * stage_raw).sum(axis=0), stage_raw.sum(axis=0))
+    stage_weight = _share(stage_raw.sum(axis=0), np.full(len(stages), raw.sum()))
+
+    quantiles = [(1 - confidence) / 2 * 100, (1 + confidence) / 2 * 100]
+
+    def node(
+        values: np.ndarray,
+        node_id: str | None,
+        count: int,
+        weight: float,
+        coverage: float,
+        channel: str | None = None,
+        stage: str | None = None,
+    ) -> Node:
+        score = None if np.isnan(values[0]) else float(values[0])
+        interval: tuple[float | None, float | None] = (None, None)
+        if score is not None and len(values) > 1 and not np.isnan(values[1:]).all():
+            found = np.nanpercentile(values[1:], quantiles)
+            interval = (float(found[0]), float(found[1]))
+        insufficient = score is None or (node_id in ids and count < min_n)
+        return Node(
+            node_id,
+            score,
+            *interval,
+            count,
+            float(weight),
+            float(coverage),
+            insufficient,
+            channel,
+            stage,
+        )
+
+    tp_nodes = tuple(
+        node(
+            scores[:, i],
+            t.id,
+            int(n[i]),
+            tp_weight[i],
+            float(measured[i]),
+            channel=t.channel,
+            stage=t.stage,
+        )
+        for i, t in enumerate(touchpoints)
+    )
+    channel_nodes = tuple(
+        node(channel_scores[:, j], c, int(n @ in_channel[:, j]), ch_weight[j], channel_coverage[j])
+        for j, c in enumerate(channels)
+    )
+    stage_nodes = tuple(
+        node(stage_scores[:, j], s, int(n @ in_stage[:, j]), stage_weight[j], stage_coverage[j])
+        for j, s in enumerate(stages)
+    )
+    overall_node = node(overall, None, int(n.sum()), 1.0, float(channel_coverage @ ch_weight))
+    method = (
+        f"bootstrap percentile over responses, {resamples} resamples, seed {seed}"
+        if resamples
+        else "no interval"
+    )
+    return MTSI(overall_node, channel_nodes, stage_nodes, tp_nodes, method, confidence, min_n)

@@ -1,0 +1,118 @@
+"""Our figure against an outside reference value (an industry NPS, a sector CSAT).
+
+A published reference is taken as a fixed number, so only our side carries sampling error:
+
+- NPS: z = (NPS − reference) / se, se = 100 × √((p_P + p_D − (p_P − p_D)²) / n);
+- a share (CSAT %, CES agree): the one-sample score test, z = (p̂ − p₀) / √(p₀(1 − p₀)/n),
+  with the Wilson interval of our share, shifted by the reference, for the gap;
+- a mean (CSAT mean, CES mean): the one-sample t test from n, mean and sd.
+
+Each returns a :class:`Comparison` with ``a`` ours, ``b`` the reference.
+
+>>> proportion_against(60, 100, 50.0)
+csat: 60.00 − 50.00 = 10.00 [0.20, 19.06], p=0.0455 (one-sample score z)
+"""
+
+from __future__ import annotations
+
+import math
+from typing import cast
+
+from scipy import stats
+
+from touchpoints.core.metrics.compare import Counts, nps_moments
+from touchpoints.core.metrics.estimate import Comparison
+from touchpoints.core.metrics.survey import proportion_from_counts, t_value, z_value
+
+
+def _p(z: float) -> float:
+    return float(2 * stats.norm.sf(abs(z)))
+
+
+def nps_against(
+    counts: Counts, reference: float, *, confidence: float = 0.95, min_n: int = 30
+) -> Comparison:
+    """Our NPS (counts of promoters, passives, detractors) minus a reference NPS; below
+    ``min_n`` answers with the adjusted variance of Rocks (2016)."""
+    value, variance, _ = nps_moments(counts, min_n)
+    se = math.sqrt(variance)
+    difference = value - reference
+    z = (
+        difference / se
+        if se > 0
+        else (0.0 if difference == 0 else math.copysign(math.inf, difference))
+    )
+    half = z_value(confidence) * se
+    return Comparison(
+        "nps",
+        value,
+        reference,
+        difference,
+        difference - half,
+        difference + half,
+        z,
+        _p(z),
+        "one-sample z",
+        confidence,
+    )
+
+
+def proportion_against(
+    x: int, n: int, reference: float, *, metric: str = "csat", confidence: float = 0.95
+) -> Comparison:
+    """Our share (x of n) minus a reference share, both in percent."""
+    if n == 0:
+        raise ValueError("a group without answers cannot be compared")
+    p0 = reference / 100
+    if not 0 < p0 < 1:
+        raise ValueError(f"a reference share must lie strictly between 0 and 100, got {reference}")
+    share = x / n
+    z = (share - p0) / math.sqrt(p0 * (1 - p0) / n)
+    ours = proportion_from_counts(x, n, confidence=confidence, min_n=1)
+    return Comparison(
+        metric,
+        100 * share,
+        reference,
+        100 * share - reference,
+        cast(float, ours.low) - reference,
+        cast(float, ours.high) - reference,
+        z,
+        _p(z),
+        "one-sample score z",
+        confidence,
+    )
+
+
+def mean_against(
+    n: int,
+    mean: float,
+    sd: float,
+    reference: float,
+    *,
+    metric: str = "mean",
+    confidence: float = 0.95,
+) -> Comparison:
+    """Our mean (from n, mean and sd with n − 1) minus a reference mean: one-sample t."""
+    if n < 2:
+        raise ValueError("a one-sample t needs at least two answers")
+    se = sd / math.sqrt(n)
+    difference = mean - reference
+    if se > 0:
+        t = difference / se
+        p = float(2 * stats.t.sf(abs(t), n - 1))
+    else:
+        t = 0.0 if difference == 0 else math.copysign(math.inf, difference)
+        p = 1.0 if difference == 0 else 0.0
+    half = t_value(confidence, n - 1) * se
+    return Comparison(
+        metric,
+        mean,
+        reference,
+        difference,
+        difference - half,
+        difference + half,
+        t,
+        p,
+        "one-sample t",
+        confidence,
+    )

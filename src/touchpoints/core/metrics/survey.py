@@ -1,0 +1,167 @@
+"""Survey metrics with their intervals (METRICS.md, *Survey metrics*).
+
+Each function has a ``*_from_counts`` (or moments) form, so the engine can aggregate millions
+of rows and send back a handful of numbers, and a form over raw answers for notebooks and
+tests; both give the same result. Missing answers (NaN) are non-response: they count in no n.
+
+>>> nps_from_counts(promoters=5, passives=3, detractors=2, min_n=1)
+nps = 30.0 [-18.4, 78.4] n=10, 95% wald
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from functools import lru_cache
+
+import numpy as np
+from scipy import special  # the quantile functions alone: scipy.stats takes half a second to import
+
+from touchpoints.core.metrics.estimate import Estimate
+from touchpoints.core.rules import ces_agrees, is_detractor, is_promoter, is_top_box
+
+Scores = Sequence[float] | np.ndarray
+
+
+@lru_cache(maxsize=64)
+def z_value(confidence: float) -> float:
+    """The two-sided normal quantile: 1.96 at 95 %. (Cached: a grouped table asks it for
+    every figure of every group.)"""
+    return float(special.ndtri((1 + confidence) / 2))
+
+
+@lru_cache(maxsize=4096)
+def t_value(confidence: float, dof: float) -> float:
+    """The two-sided Student t quantile with ``dof`` degrees of freedom."""
+    return float(special.stdtrit(dof, (1 + confidence) / 2))
+
+
+def _clean(scores: Scores) -> np.ndarray:
+    values = np.asarray(scores, dtype=float)
+    answered: np.ndarray = values[~np.isnan(values)]
+    return answered
+
+
+def nps_from_counts(
+    promoters: int, passives: int, detractors: int, *, confidence: float = 0.95, min_n: int = 30
+) -> Estimate:
+    """NPS = 100 × (promoters − detractors) / n, with its interval clipped to −100…100.
+
+    Each answer scores +1, 0 or −1 and NPS is 100 × their mean; its variance is
+    ``(p_P + p_D − (p_P − p_D)²) / n`` (Reichheld 2003; METRICS.md), which gives the Wald
+    interval. Below ``min_n`` answers the Wald interval is too narrow, and the adjusted Wald
+    interval is used instead (Rocks 2016, *The American Statistician*): ¾ of an answer is added
+    to promoters and to detractors and 3 to n, and the interval is centred on that adjusted
+    score. The value itself stays the plain NPS; ``method`` says which interval it carries.
+    """
+    n = promoters + passives + detractors
+    if n == 0:
+        return Estimate("nps", None, 0, None, None, "wald", confidence, min_n)
+    value = 100 * (promoters - detractors) / n
+    adjusted = n < min_n
+    extra, method = (0.75, "adjusted wald (Rocks 2016)") if adjusted else (0.0, "wald")
+    size = n + 4 * extra
+    p_p, p_d = (promoters + extra) / size, (detractors + extra) / size
+    centre = 100 * (p_p - p_d)
+    half = z_value(confidence) * 100 * math.sqrt(max(p_p + p_d - (p_p - p_d) ** 2, 0) / size)
+    low, high = max(-100.0, centre - half), min(100.0, centre + half)
+    return Estimate("nps", value, n, low, high, method, confidence, min_n)
+
+
+def nps(scores: Scores, *, confidence: float = 0.95, min_n: int = 30) -> Estimate:
+    """NPS of 0–10 answers: promoters 9–10, passives 7–8, detractors 0–6."""
+    values = _clean(scores)
+    promoters = int(np.sum(is_promoter(values)))
+    detractors = int(np.sum(is_detractor(values)))
+    passives = len(values) - promoters - detractors
+    return nps_from_counts(promoters, passives, detractors, confidence=confidence, min_n=min_n)
+
+
+def proportion_from_counts(
+    successes: int,
+    n: int,
+    *,
+    metric: str = "share",
+    confidence: float = 0.95,
+    min_n: int = 30,
+) -> Estimate:
+    """A share in percent (0–100) with the Wilson score interval (Wilson 1927)."""
+    if n == 0:
+        return Estimate(metric, None, 0, None, None, "wilson", confidence, min_n)
+    z = z_value(confidence)
+    p = successes / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return Estimate(
+        metric,
+        100 * p,
+        n,
+        100 * max(0.0, centre - half),
+        100 * min(1.0, centre + half),
+        "wilson",
+        confidence,
+        min_n,
+    )
+
+
+def mean_from_moments(
+    n: int,
+    mean: float,
+    sd: float,
+    *,
+    metric: str = "mean",
+    confidence: float = 0.95,
+    min_n: int = 30,
+) -> Estimate:
+    """A mean with the t interval ``mean ± t(n−1) × sd / √n`` (sd with n − 1); one answer has
+    a value but no interval."""
+    if n == 0:
+        return Estimate(metric, None, 0, None, None, "t", confidence, min_n)
+    if n == 1:
+        return Estimate(metric, mean, 1, None, None, "t", confidence, min_n)
+    half = t_value(confidence, n - 1) * sd / math.sqrt(n)
+    return Estimate(metric, mean, n, mean - half, mean + half, "t", confidence, min_n)
+
+
+def mean(
+    scores: Scores, *, metric: str = "mean", confidence: float = 0.95, min_n: int = 30
+) -> Estimate:
+    values = _clean(scores)
+    sd = float(np.std(values, ddof=1)) if len(values) > 1 else 0.0
+    mu = float(np.mean(values)) if len(values) else 0.0
+    return mean_from_moments(len(values), mu, sd, metric=metric, confidence=confidence, min_n=min_n)
+
+
+def csat(
+    scores: Scores,
+    *,
+    scale: tuple[int, int] = (1, 5),
+    top: int = 2,
+    confidence: float = 0.95,
+    min_n: int = 30,
+) -> Estimate:
+    """CSAT % = share of the top ``top`` boxes of the scale (4 or 5 on 1–5), Wilson interval."""
+    values = _clean(scores)
+    hits = int(np.sum(is_top_box(values, scale, top)))
+    return proportion_from_counts(
+        hits, len(values), metric="csat", confidence=confidence, min_n=min_n
+    )
+
+
+def ces_agree(
+    scores: Scores,
+    *,
+    scale: tuple[int, int] = (1, 7),
+    direction: str = "agree",
+    confidence: float = 0.95,
+    min_n: int = 30,
+) -> Estimate:
+    """Share finding it easy: agreeing (5–7 on the CES 2.0 1–7 scale) or, on an older
+    effort scale where lower is better (``direction="effort"``), the bottom two boxes."""
+    values = _clean(scores)
+    if direction not in ("agree", "effort"):
+        raise ValueError(f"direction is 'agree' or 'effort', not {direction!r}")
+    hits = int(np.sum(ces_agrees(values, scale, direction)))
+    return proportion_from_counts(
+        hits, len(values), metric="ces_agree", confidence=confidence, min_n=min_n
+    )

@@ -1,0 +1,201 @@
+"""The library: a workspace whose methods return the results the command line renders.
+
+>>> import touchpoints as tp                                   # doctest: +SKIP
+>>> ws = tp.open("demo-workspace")                             # doctest: +SKIP
+>>> ws.metrics(by="channel", period="quarter").to_frame()      # doctest: +SKIP
+
+Every method takes the same parameters as its command (``by``, ``period``, ``since``,
+``until``, ``where`` …) as Python values or as the strings a person types, checks them in
+one place (:meth:`touchpoints.services.query.MetricsQuery.parse`) and raises a
+:class:`~touchpoints.errors.ParameterError` naming the parameter when one is wrong. The
+engine is imported by the first method that needs it, not by ``import touchpoints``.
+Later capabilities add their method here. ``docs/library.md`` has runnable examples.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from touchpoints.model import MODEL_FILE
+from touchpoints.services.query import MetricsQuery, Words, parse_names, parse_numbers, parse_scale
+from touchpoints.services.results.status import CheckResult, QuarantineResult
+from touchpoints.storage.folder import WorkspaceFolder, init_folder
+
+if TYPE_CHECKING:
+    from touchpoints.ingest import IngestResult
+    from touchpoints.model.schema import Reference
+    from touchpoints.services.results import (
+        BenchmarkResult,
+        ChangesResult,
+        IndexResult,
+        ItemsResult,
+        MetricsResult,
+        StatusResult,
+    )
+
+Day = date | datetime | str | None
+Pairs = Mapping[str, str] | Sequence[str] | None
+
+
+class Workspace(WorkspaceFolder):
+    """A workspace folder, opened: its model, key and warehouse, and every analysis on them."""
+
+    def check(self) -> CheckResult:
+        """The model is valid (opening the workspace checked it): what it describes."""
+        return CheckResult(
+            model=str(self.root / MODEL_FILE),
+            channels=len(self.model.channels),
+            touchpoints=len(self.model.touchpoints),
+            stages=len(self.model.stages),
+        )
+
+    def ingest(
+        self,
+        path: str | Path,
+        *,
+        kind: str | None = None,
+        mapping: str | Path | None = None,
+        progress: Callable[[str], None] | None = None,
+    ) -> IngestResult:
+        """Load a file: valid rows stored, bad rows quarantined with reasons, duplicates
+        counted (``read = accepted + quarantined + duplicates``)."""
+        from touchpoints.ingest import ingest_file
+
+        return ingest_file(
+            self,
+            Path(path),
+            kind=kind,
+            mapping_path=None if mapping is None else Path(mapping),
+            progress=progress,
+        )
+
+    def status(self) -> StatusResult:
+        """Rows and time range per kind, and the quarantine's size."""
+        from touchpoints.services.status import status_report
+
+        return status_report(self)
+
+    def quarantine(self, kind: str | None = None) -> QuarantineResult:
+        """The rows still refused, each with every reason."""
+        from touchpoints.ingest import list_quarantine
+
+        entries = list_quarantine(self, kind)
+        columns = ("kind", "file", "row", "key", "reasons")
+        return QuarantineResult(tuple(entries), f"Quarantine: {len(entries)} rows", columns)
+
+    def metrics(
+        self,
+        by: Words = None,
+        *,
+        period: str | None = None,
+        since: Day = None,
+        until: Day = None,
+        where: Pairs = None,
+    ) -> MetricsResult:
+        """NPS, CSAT and CES with n and intervals, by any dimensions and period."""
+        from touchpoints.services.metrics import metrics_report
+
+        return metrics_report(self, MetricsQuery.parse(by, period, since, until, where))
+
+    def changes(
+        self,
+        by: Words = None,
+        *,
+        period: str | None = None,
+        since: Day = None,
+        until: Day = None,
+        where: Pairs = None,
+        all_changes: bool = False,
+    ) -> ChangesResult:
+        """Period over period, or each group against the rest, after FDR control."""
+        from touchpoints.services.changes import changes_report
+
+        query = MetricsQuery.parse(by, period, since, until, where)
+        return changes_report(self, query, all_changes=all_changes)
+
+    def index(
+        self,
+        *,
+        period: str | None = None,
+        since: Day = None,
+        until: Day = None,
+        resamples: int = 1000,
+        seed: int = 0,
+    ) -> IndexResult:
+        """The multi-channel touchpoint satisfaction index (MTSI) and what sits beside it."""
+        from touchpoints.services.index import index_report
+
+        query = MetricsQuery.parse(None, period, since, until, None)
+        return index_report(self, query, resamples=resamples, seed=seed)
+
+    def items(
+        self,
+        items: Words = ("attr.*",),
+        *,
+        by: Words = None,
+        period: str | None = None,
+        since: Day = None,
+        until: Day = None,
+        where: Pairs = None,
+        weights: Mapping[str, float] | Sequence[str] | None = None,
+        scale: str | Sequence[int] | None = None,
+        resamples: int = 1000,
+        seed: int = 0,
+    ) -> ItemsResult:
+        """Rated items per group (mean, score, top and bottom box) and the CSI."""
+        from touchpoints.services.items import items_report
+
+        query = MetricsQuery.parse(by, period, since, until, where)
+        return items_report(
+            self,
+            query,
+            items=parse_names(items) or ("attr.*",),
+            weights=parse_numbers("weights", weights) or None,
+            scale=parse_scale("scale", scale),
+            resamples=resamples,
+            seed=seed,
+        )
+
+    def benchmark(
+        self,
+        by: Words = None,
+        *,
+        period: str | None = None,
+        since: Day = None,
+        until: Day = None,
+        where: Pairs = None,
+        references: str | Path | Sequence[Reference] | None = None,
+    ) -> BenchmarkResult:
+        """Our figures beside competitors' and beside reference values (a file or a list)."""
+        from touchpoints.ingest.references import load_references
+        from touchpoints.services.benchmark import benchmark_report
+
+        query = MetricsQuery.parse(by, period, since, until, where)
+        extra = (
+            load_references(Path(references))
+            if isinstance(references, str | Path)
+            else list(references or [])
+        )
+        return benchmark_report(self, query, extra)
+
+
+def open_workspace(root: str | Path) -> Workspace:
+    """Open the workspace in ``root`` (``tp.open``); a missing or invalid model is a
+    :class:`~touchpoints.errors.WorkspaceError` or :class:`~touchpoints.errors.ModelError`."""
+    return Workspace.open(Path(root))
+
+
+def init_workspace(
+    root: str | Path,
+    *,
+    force: bool = False,
+    key: bytes | None = None,
+    model_text: str | None = None,
+) -> Workspace:
+    """Create a workspace: a commented ``touchpoints.yaml``, a new key and an empty warehouse.
+    An existing model is kept unless ``force``; a key and warehouse are never replaced."""
+    folder = init_folder(Path(root), force=force, key=key, model_text=model_text)
+    return Workspace(folder.root, folder.model)
