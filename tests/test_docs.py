@@ -75,9 +75,7 @@ def test_quickstart_runs_as_written() -> None:
     assert '"accepted": 0' in done.stdout
 
 
-def test_library_examples_run(
-    demo: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_library_examples_run(demo: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """docs/library.md, run as a doctest on the demo it names (1,500 customers, seed 5)."""
     import doctest
     import shutil

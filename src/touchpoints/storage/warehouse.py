@@ -115,7 +115,7 @@ class Warehouse:
             yield self.con
             self.con.execute("COMMIT")
         except BaseException:
-            self.con.execute("COMMIT")
+            self.con.execute("ROLLBACK")
             raise
 
     def close(self) -> None:
