@@ -150,7 +150,7 @@ def test_periods_give_a_list(loaded: Workspace) -> None:
 
 
 def test_by_and_where_are_refused(loaded: Workspace) -> None:
-    with pytest.raises(UserInputError, match="no --by"):
+    with pytest.raises(UserInputError, match="takes no by or where"):
         index_report(loaded, MetricsQuery(by=("channel",))).to_dict()
 
 

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -17,9 +17,10 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 
 from touchpoints import __version__
 from touchpoints.cli.output import Format, FormatOpt, console, emit, errors, reporting
-from touchpoints.model import MODEL_FILE
 from touchpoints.services.query import DIMENSIONS
-from touchpoints.services.workspace import Workspace, init_workspace
+
+if TYPE_CHECKING:
+    from touchpoints.services.workspace import Workspace
 
 # The engine, pandas and scipy load inside the commands that use them, so that `--help` and
 # every command start without importing what they do not need.
@@ -49,6 +50,13 @@ WorkspaceOpt = Annotated[
 KindOpt = Annotated[str | None, typer.Option("--kind", "-k", help="Kind of data, e.g. responses.")]
 
 
+def _open(root: Path) -> Workspace:
+    """The workspace in ``root`` (imported here: ``--help`` needs neither pydantic nor DuckDB)."""
+    from touchpoints.services.workspace import Workspace
+
+    return Workspace.open(root)
+
+
 def _version(value: bool) -> None:
     if value:
         console.print(f"touchpoints {__version__}")
@@ -72,6 +80,9 @@ def init(
     force: Annotated[bool, typer.Option(help="Overwrite an existing touchpoints.yaml.")] = False,
 ) -> None:
     """Create a workspace: a commented touchpoints.yaml, a pseudonym key and a warehouse."""
+    from touchpoints.model import MODEL_FILE
+    from touchpoints.services.workspace import init_workspace
+
     with reporting():
         workspace = init_workspace(directory, force=force)
     console.print(f"Workspace ready in [bold]{escape(str(workspace.root))}[/]")
@@ -90,7 +101,7 @@ def check(
     from touchpoints.ingest.mapping import load_mapping
 
     with reporting(fmt):
-        ws = Workspace.open(workspace)
+        ws = _open(workspace)
         if map_file is not None:
             load_mapping(map_file)
     emit(ws.check(), fmt)
@@ -126,7 +137,7 @@ def ingest(
     from touchpoints.ingest import STEPS
 
     with reporting(fmt), _steps(errors.is_terminal and fmt is Format.table) as progress:
-        ws = Workspace.open(workspace)
+        ws = _open(workspace)
         task = progress.add_task(f"{file.name}: starting", total=len(STEPS))
         started = time.perf_counter()
 
@@ -144,7 +155,7 @@ def ingest(
 def status(workspace: WorkspaceOpt = Path("."), fmt: FormatOpt = Format.table) -> None:
     """Rows and date range per kind of data, and the size of the quarantine."""
     with reporting(fmt):
-        result = Workspace.open(workspace).status()
+        result = _open(workspace).status()
     emit(result, fmt)
 
 
@@ -226,7 +237,7 @@ def metrics(
 ) -> None:
     """NPS, CSAT and CES with n and intervals, by any dimensions and period."""
     with reporting(fmt):
-        result = Workspace.open(workspace).metrics(
+        result = _open(workspace).metrics(
             by, period=_period(period), since=since, until=until, where=where
         )
     emit(result, fmt)
@@ -249,7 +260,7 @@ def changes(
 ) -> None:
     """The significant movements: period over period, or each group against the rest."""
     with reporting(fmt):
-        result = Workspace.open(workspace).changes(
+        result = _open(workspace).changes(
             by,
             period=_period(period),
             since=since,
@@ -286,7 +297,7 @@ def items(
 ) -> None:
     """Rated items (attributes): mean, top- and bottom-box per group, and the CSI."""
     with reporting(fmt):
-        result = Workspace.open(workspace).items(
+        result = _open(workspace).items(
             item or ["attr.*"],
             by=by,
             period=_period(period),
@@ -320,7 +331,7 @@ def benchmark(
 ) -> None:
     """Our figures beside competitors' (benchmark surveys) and outside reference values."""
     with reporting(fmt):
-        result = Workspace.open(workspace).benchmark(
+        result = _open(workspace).benchmark(
             by, period=_period(period), since=since, until=until, where=where, references=reference
         )
     emit(result, fmt)
@@ -341,7 +352,7 @@ def index(
     """The multi-channel touchpoint satisfaction index (MTSI) with consistency,
     responsiveness and reach."""
     with reporting(fmt):
-        result = Workspace.open(workspace).index(
+        result = _open(workspace).index(
             period=_period(period), since=since, until=until, resamples=resamples, seed=seed
         )
     emit(result, fmt)
@@ -355,7 +366,7 @@ def quarantine_list(
 ) -> None:
     """What is still refused, with every reason."""
     with reporting(fmt):
-        result = Workspace.open(workspace).quarantine(kind)
+        result = _open(workspace).quarantine(kind)
     emit(result, fmt)
 
 
@@ -369,7 +380,7 @@ def quarantine_export(
     from touchpoints.ingest import export_quarantine
 
     with reporting():
-        count = export_quarantine(Workspace.open(workspace), out, kind)
+        count = export_quarantine(_open(workspace), out, kind)
     console.print(
         f"Wrote {count:,} rows to {escape(str(out))}; fix them and ingest the file again."
     )

@@ -152,7 +152,7 @@ def index_report(
     ids = [t.id for t in model.touchpoints]
     with workspace.warehouse() as warehouse:
         con = warehouse.ibis()
-        clock = Clock.covering(con, model.timezone)
+        clock = Clock.covering(warehouse, model.timezone)
         answers, keys = in_periods(own_brand(con.table("responses"), model), "ts", clock, query)
         rated = answers.filter(answers.touchpoint.isin(ids), answers.csat.notnull())
         counts = (

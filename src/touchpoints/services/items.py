@@ -65,7 +65,7 @@ def items_report(
         con = warehouse.ibis()
         chosen = _chosen(con, items)
         csi_weights(chosen, weights)  # checked before the engine is asked
-        responses, names = selected_responses(con, model, query)
+        responses, names = selected_responses(warehouse, model, query)
         stored = con.table("response_items")
         stored = stored.filter(stored.item.isin(chosen), stored.value.notnull())
         rated: ir.Table = stored.join(

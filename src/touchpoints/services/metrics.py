@@ -10,12 +10,11 @@ on Monday).
 from __future__ import annotations
 
 import math
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import ibis
 import ibis.expr.types as ir
-import pandas as pd
 
 from touchpoints.core.metrics import (
     Estimate,
@@ -28,6 +27,7 @@ from touchpoints.model.schema import CXModel, MetricsSettings
 from touchpoints.services.query import PERIODS, MetricsQuery
 from touchpoints.services.results.metrics import MetricsResult, MetricsRow
 from touchpoints.storage.clock import Clock
+from touchpoints.storage.contract import Store
 from touchpoints.storage.folder import WorkspaceFolder
 
 
@@ -63,27 +63,26 @@ def in_periods(
     return rows.mutate(period=start), ["period"]
 
 
-def selected_responses(con: Any, model: CXModel, query: MetricsQuery) -> tuple[ir.Table, list[str]]:
+def selected_responses(
+    warehouse: Store, model: CXModel, query: MetricsQuery
+) -> tuple[ir.Table, list[str]]:
     """The responses a query asks about, with its dimensions as columns, and the names to
     group by (``by`` and ``period``)."""
-    r = con.table("responses")
+    r = warehouse.ibis().table("responses")
     if "brand" in (*query.by, *query.where):
         r = r.mutate(brand=ibis.ifelse(is_own(r.brand, model), model.name, r.brand))
     else:
         r = own_brand(r, model)
     if "stage" in (*query.by, *query.where):
-        stages = ibis.memtable(
-            {
-                "touchpoint": [t.id for t in model.touchpoints],
-                "stage": [t.stage for t in model.touchpoints],
-            }
-        )
-        r = r.left_join(stages, "touchpoint").select(r, stages.stage)
+        # The stage of each touchpoint, spelled into the query (no table to register).
+        pairs = [(t.id, t.stage) for t in model.touchpoints]
+        stage = r.touchpoint.cases(*pairs, else_=None) if pairs else ibis.null("string")
+        r = r.mutate(stage=stage)
     if query.relationship:
         r = r.filter(r.channel.isnull(), r.touchpoint.isnull())
     if query.where:
         r = r.filter(*[r[k] == v for k, v in query.where.items()])
-    r, keys = in_periods(r, "ts", Clock.covering(con, model.timezone), query)
+    r, keys = in_periods(r, "ts", Clock.covering(warehouse, model.timezone), query)
     return r, [*query.by, *keys]
 
 
@@ -92,7 +91,7 @@ def group_counts(workspace: WorkspaceFolder, query: MetricsQuery) -> list[dict[s
     model = workspace.model
     scales = model.metrics.scales
     with workspace.warehouse() as warehouse:
-        r, names = selected_responses(warehouse.ibis(), model, query)
+        r, names = selected_responses(warehouse, model, query)
         groups = {d: r[d] for d in names}
         agree = ces_agrees(r.ces, scales.ces, model.metrics.ces_direction)
         aggregates = {
@@ -117,8 +116,7 @@ def group_counts(workspace: WorkspaceFolder, query: MetricsQuery) -> list[dict[s
         if groups:
             expr = expr.rename({name: value.get_name() for name, value in groups.items()})
             expr = expr.order_by(list(groups))
-        frame = expr.execute()
-    return frame.to_dict("records")  # type: ignore[no-any-return]
+        return warehouse.records(expr)
 
 
 def moments(n: int, total: float | None, squares: float | None) -> tuple[float, float]:
@@ -131,14 +129,25 @@ def moments(n: int, total: float | None, squares: float | None) -> tuple[float, 
 
 
 def as_key(value: Any) -> Any:
-    """A group key as JSON: missing (NaN, NA, NaT) becomes null."""
-    return None if value is None or pd.isna(value) else value
+    """A group key as JSON: missing (None, NaN, pandas' NA and NaT) becomes null."""
+    if value is None or type(value).__name__ in ("NAType", "NaTType"):
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
 
 
 def period_key(value: Any) -> str | None:
-    """A period start as its ISO date (``None`` when not split by period)."""
+    """A period start (a date, datetime or pandas Timestamp) as its ISO date; ``None`` when
+    not split by period."""
     key = as_key(value)
-    return None if key is None else pd.Timestamp(key).date().isoformat()
+    if key is None:
+        return None
+    if isinstance(key, datetime):  # a pandas Timestamp is a datetime too
+        return key.date().isoformat()
+    if isinstance(key, date):
+        return key.isoformat()
+    return date.fromisoformat(str(key)[:10]).isoformat()
 
 
 def as_int(value: Any) -> int:

@@ -48,7 +48,7 @@ def parse_numbers(
     """``["attr.price=2", …]`` (or a mapping) as ``{"attr.price": 2.0}``."""
     try:
         return {k: float(v) for k, v in parse_pairs(param, value).items()}  # type: ignore[arg-type]
-    except ValueError:
+    except (TypeError, ValueError):
         raise ParameterError(param, "takes NAME=NUMBER") from None
 
 
@@ -74,7 +74,7 @@ def parse_day(param: str, value: date | str | None) -> date | None:
         return value.date()
     try:
         return date.fromisoformat(value.strip())
-    except ValueError:
+    except (AttributeError, ValueError):
         raise ParameterError(param, f"takes a date as YYYY-MM-DD, got '{value}'") from None
 
 

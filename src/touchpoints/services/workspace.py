@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict, Unpack
 
 from touchpoints.model import MODEL_FILE
 from touchpoints.services.query import MetricsQuery, Words, parse_names, parse_numbers, parse_scale
@@ -27,17 +27,30 @@ from touchpoints.storage.folder import WorkspaceFolder, init_folder
 if TYPE_CHECKING:
     from touchpoints.ingest import IngestResult
     from touchpoints.model.schema import Reference
-    from touchpoints.services.results import (
-        BenchmarkResult,
-        ChangesResult,
-        IndexResult,
-        ItemsResult,
-        MetricsResult,
-        StatusResult,
-    )
+    from touchpoints.services.results.benchmark import BenchmarkResult
+    from touchpoints.services.results.changes import ChangesResult
+    from touchpoints.services.results.index import IndexResult
+    from touchpoints.services.results.items import ItemsResult
+    from touchpoints.services.results.metrics import MetricsResult
+    from touchpoints.services.results.status import StatusResult
 
 Day = date | datetime | str | None
 Pairs = Mapping[str, str] | Sequence[str] | None
+
+
+class Span(TypedDict, total=False):
+    """The dates and period every analysis takes: ``period`` (day … year) splits by calendar
+    period; ``since`` and ``until`` are inclusive local dates."""
+
+    period: str | None
+    since: Day
+    until: Day
+
+
+class Selection(Span, total=False):
+    """A span and ``where``: keep only answers whose dimensions have these values."""
+
+    where: Pairs
 
 
 class Workspace(WorkspaceFolder):
@@ -89,46 +102,37 @@ class Workspace(WorkspaceFolder):
     def metrics(
         self,
         by: Words = None,
-        *,
-        period: str | None = None,
-        since: Day = None,
-        until: Day = None,
-        where: Pairs = None,
+        **selection: Unpack[Selection],
     ) -> MetricsResult:
         """NPS, CSAT and CES with n and intervals, by any dimensions and period."""
         from touchpoints.services.metrics import metrics_report
 
-        return metrics_report(self, MetricsQuery.parse(by, period, since, until, where))
+        return metrics_report(self, MetricsQuery.parse(by, **selection))
 
     def changes(
         self,
         by: Words = None,
         *,
-        period: str | None = None,
-        since: Day = None,
-        until: Day = None,
-        where: Pairs = None,
         all_changes: bool = False,
+        **selection: Unpack[Selection],
     ) -> ChangesResult:
         """Period over period, or each group against the rest, after FDR control."""
         from touchpoints.services.changes import changes_report
 
-        query = MetricsQuery.parse(by, period, since, until, where)
+        query = MetricsQuery.parse(by, **selection)
         return changes_report(self, query, all_changes=all_changes)
 
     def index(
         self,
         *,
-        period: str | None = None,
-        since: Day = None,
-        until: Day = None,
         resamples: int = 1000,
         seed: int = 0,
+        **span: Unpack[Span],
     ) -> IndexResult:
         """The multi-channel touchpoint satisfaction index (MTSI) and what sits beside it."""
         from touchpoints.services.index import index_report
 
-        query = MetricsQuery.parse(None, period, since, until, None)
+        query = MetricsQuery.parse(None, **span)
         return index_report(self, query, resamples=resamples, seed=seed)
 
     def items(
@@ -136,19 +140,16 @@ class Workspace(WorkspaceFolder):
         items: Words = ("attr.*",),
         *,
         by: Words = None,
-        period: str | None = None,
-        since: Day = None,
-        until: Day = None,
-        where: Pairs = None,
         weights: Mapping[str, float] | Sequence[str] | None = None,
         scale: str | Sequence[int] | None = None,
         resamples: int = 1000,
         seed: int = 0,
+        **selection: Unpack[Selection],
     ) -> ItemsResult:
         """Rated items per group (mean, score, top and bottom box) and the CSI."""
         from touchpoints.services.items import items_report
 
-        query = MetricsQuery.parse(by, period, since, until, where)
+        query = MetricsQuery.parse(by, **selection)
         return items_report(
             self,
             query,
@@ -163,17 +164,14 @@ class Workspace(WorkspaceFolder):
         self,
         by: Words = None,
         *,
-        period: str | None = None,
-        since: Day = None,
-        until: Day = None,
-        where: Pairs = None,
         references: str | Path | Sequence[Reference] | None = None,
+        **selection: Unpack[Selection],
     ) -> BenchmarkResult:
         """Our figures beside competitors' and beside reference values (a file or a list)."""
         from touchpoints.ingest.references import load_references
         from touchpoints.services.benchmark import benchmark_report
 
-        query = MetricsQuery.parse(by, period, since, until, where)
+        query = MetricsQuery.parse(by, **selection)
         extra = (
             load_references(Path(references))
             if isinstance(references, str | Path)

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import ibis
 import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
+
+from touchpoints.storage.contract import Store
 
 SCAN = 6 * 3600  # seconds: transitions are months apart, never two within six hours
 TIMES = {
@@ -76,20 +77,15 @@ class Clock:
     shifts: tuple[tuple[int, int], ...]
 
     @classmethod
-    def covering(cls, con: Any, zone: str) -> Clock:
-        """A clock for every instant stored in the warehouse behind the Ibis ``con``."""
-        spans = [
-            con.table(table).aggregate(
-                low=con.table(table)[column].min(), high=con.table(table)[column].max()
-            )
-            for table, column in TIMES.items()
-        ]
-        found = ibis.union(*spans).execute()
-        lows, highs = found["low"].dropna(), found["high"].dropna()
-        if lows.empty:
+    def covering(cls, store: Store, zone: str) -> Clock:
+        """A clock for every instant stored in the warehouse (its kinds' time spans)."""
+        spans = [store.span(table, column) for table, column in TIMES.items()]
+        lows = [low for _, low, _ in spans if low is not None]
+        highs = [high for _, _, high in spans if high is not None]
+        if not lows:
             return cls(zone, ((0, 0),))
-        start = lows.min().to_pydatetime() - timedelta(days=1)
-        end = highs.max().to_pydatetime() + timedelta(days=1)
+        start = min(lows) - timedelta(days=1)
+        end = max(highs) + timedelta(days=1)
         return cls(zone, zone_shifts(zone, start, end))
 
     def local(self, ts: ir.TimestampValue) -> ir.TimestampValue:

@@ -73,6 +73,23 @@ class Warehouse:
             self._ibis = ibis.duckdb.from_connection(self.con)
         return self._ibis
 
+    def records(self, expr: Any) -> list[dict[str, Any]]:
+        """Rows of an Ibis expression as dicts: see :meth:`Store.records`.
+
+        The expression is compiled by Ibis and run on the DuckDB connection itself, whose
+        cursor gives Python values without pandas; an expression over in-memory tables (which
+        Ibis must register first) goes through Ibis' own Arrow path.
+        """
+        import ibis.expr.operations as ops
+
+        backend = self.ibis()
+        if expr.op().find(ops.InMemoryTable):
+            found: list[dict[str, Any]] = backend.to_pyarrow(expr).to_pylist()
+            return found
+        cursor = self.con.execute(backend.compile(expr))
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
     def span(self, table: str, column: str) -> tuple[int, Any, Any]:
         """Rows, and min and max of ``column``: see :meth:`Store.span`."""
         col = _quote(column)

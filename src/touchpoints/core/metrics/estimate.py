@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,8 @@ class Estimate:
         return {**asdict(self), "insufficient": self.insufficient}
 
     def to_frame(self) -> pd.DataFrame:
+        import pandas as pd  # only a frame needs it: the command line starts without
+
         return pd.DataFrame([self.to_dict()])
 
     def __repr__(self) -> str:
@@ -74,6 +77,8 @@ class Comparison:
         return asdict(self)
 
     def to_frame(self) -> pd.DataFrame:
+        import pandas as pd  # only a frame needs it: the command line starts without
+
         return pd.DataFrame([self.to_dict()])
 
     def __repr__(self) -> str:

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from touchpoints.core.index import Node
 from touchpoints.core.result import Cell, Note, Result, TableView, View, text, with_interval
 
 
@@ -22,6 +21,9 @@ def _node_cells(label: str, node: Node, *, share: bool = True) -> tuple[Cell, ..
         Cell(f"{node.coverage:.0%}", dim),
     )
 
+
+if TYPE_CHECKING:
+    from touchpoints.core.index import Node
 
 _NODE_COLUMNS = ("score [interval]", "n", "weight", "coverage")
 _RIGHT = ("left", "right", "right", "right", "right")
