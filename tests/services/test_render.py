@@ -9,7 +9,8 @@ import json
 import pytest
 
 from touchpoints.core.result import Records
-from touchpoints.services.render import csv_text, json_text, safe_cell
+from touchpoints.core.spreadsheet import safe_cell
+from touchpoints.services.render import csv_text, json_text
 
 
 @pytest.mark.parametrize(

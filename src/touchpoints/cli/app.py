@@ -78,15 +78,16 @@ def init(
         Path, typer.Argument(help="Folder of the new workspace.", file_okay=False)
     ],
     force: Annotated[bool, typer.Option(help="Overwrite an existing touchpoints.yaml.")] = False,
+    fmt: FormatOpt = Format.table,
 ) -> None:
     """Create a workspace: a commented touchpoints.yaml, a pseudonym key and a warehouse."""
-    from touchpoints.model import MODEL_FILE
     from touchpoints.services.workspace import init_workspace
 
-    with reporting():
-        workspace = init_workspace(directory, force=force)
-    console.print(f"Workspace ready in [bold]{escape(str(workspace.root))}[/]")
-    console.print(f"Edit {escape(str(workspace.root / MODEL_FILE))}, then `touchpoints check`.")
+    with reporting(fmt):
+        result = init_workspace(directory, force=force).check()
+    emit(result, fmt)
+    if fmt is Format.table:
+        console.print(f"Edit {escape(result.model)}, then `touchpoints check`.")
 
 
 @app.command()
@@ -375,15 +376,12 @@ def quarantine_export(
     out: Annotated[Path, typer.Option("--out", "-o", help="CSV file to write.", dir_okay=False)],
     kind: KindOpt = None,
     workspace: WorkspaceOpt = Path("."),
+    fmt: FormatOpt = Format.table,
 ) -> None:
     """Write the refused rows as CSV under their source column names, plus `reasons`."""
-    from touchpoints.ingest import export_quarantine
-
-    with reporting():
-        count = export_quarantine(_open(workspace), out, kind)
-    console.print(
-        f"Wrote {count:,} rows to {escape(str(out))}; fix them and ingest the file again."
-    )
+    with reporting(fmt):
+        result = _open(workspace).export_quarantine(out, kind)
+    emit(result, fmt)
 
 
 def main() -> None:

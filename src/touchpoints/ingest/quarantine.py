@@ -11,7 +11,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from touchpoints.errors import UserInputError
+from touchpoints.core.spreadsheet import safe_cell
+from touchpoints.errors import ParameterError, UserInputError
 from touchpoints.ingest.kinds import KINDS
 from touchpoints.storage.folder import WorkspaceFolder
 
@@ -49,19 +50,22 @@ def export_quarantine(workspace: WorkspaceFolder, out: Path, kind: str | None = 
     entries = list_quarantine(workspace, kind)
     kinds = {e["kind"] for e in entries}
     if len(kinds) > 1:
-        raise UserInputError(
+        raise ParameterError(
+            "kind",
             f"the quarantine holds several kinds ({', '.join(sorted(kinds))}): "
-            "choose one with --kind"
+            "choose one with {kind}",
         )
     columns: dict[str, None] = {}
     for entry in entries:
         columns.update(dict.fromkeys(entry["data"]))
     out.parent.mkdir(parents=True, exist_ok=True)
-    # utf-8-sig: Excel on a Chinese Windows then opens the file without garbling it.
+    # utf-8-sig: Excel on a Chinese Windows then opens the file without garbling it; a value
+    # a spreadsheet would run as a formula is written as text.
     with out.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow([*columns, QUARANTINE_KEY, "reasons"])
         for entry in entries:
             values = [entry["data"].get(c, "") for c in columns]
-            writer.writerow([*values, entry["key"], "; ".join(entry["reasons"])])
+            cells = [*values, entry["key"], "; ".join(entry["reasons"])]
+            writer.writerow([safe_cell(v) for v in cells])
     return len(entries)

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, TypedDict, Unpack
 
 from touchpoints.model import MODEL_FILE
 from touchpoints.services.query import MetricsQuery, Words, parse_names, parse_numbers, parse_scale
-from touchpoints.services.results.status import CheckResult, QuarantineResult
+from touchpoints.services.results.status import CheckResult, ExportResult, QuarantineResult
 from touchpoints.storage.folder import WorkspaceFolder, init_folder
 
 if TYPE_CHECKING:
@@ -98,6 +98,14 @@ class Workspace(WorkspaceFolder):
         entries = list_quarantine(self, kind)
         columns = ("kind", "file", "row", "key", "reasons")
         return QuarantineResult(tuple(entries), f"Quarantine: {len(entries)} rows", columns)
+
+    def export_quarantine(self, out: str | Path, kind: str | None = None) -> ExportResult:
+        """Write the refused rows as CSV (``reasons`` and ``_quarantine_key`` added), ready to
+        fix in a spreadsheet and ingest again; cells that would run as formulas are text."""
+        from touchpoints.ingest import export_quarantine
+
+        rows = export_quarantine(self, Path(out), kind)
+        return ExportResult(rows=rows, out=str(out))
 
     def metrics(
         self,

@@ -72,3 +72,22 @@ class CheckResult(Result):
                 f"{self.stages} stages"
             )
         ]
+
+
+@dataclass(frozen=True, repr=False)
+class ExportResult(Result):
+    """How many refused rows were written, and where."""
+
+    rows: int
+    out: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"rows": self.rows, "out": self.out}
+
+    def records(self) -> list[dict[str, Any]]:
+        return [self.to_dict()]
+
+    def views(self) -> list[View]:
+        return [
+            Note(f"Wrote {self.rows:,} rows to {self.out}; fix them and ingest the file again.")
+        ]
