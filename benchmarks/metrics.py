@@ -3,7 +3,7 @@
 The warehouse is filled once with synthetic responses (SQL in DuckDB, fixed seed) on the demo's
 model. Then, each in a fresh process so peak memory is its own:
 
-- touchpoints: the service call `metrics_rows` (engine grouping + estimates), and the whole
+- touchpoints: the library call `ws.metrics(…)` (engine grouping + estimates), and the whole
   command line as a user runs it (`touchpoints metrics … --format json`, process start included);
 - baseline: what a pandas user writes: load the responses into a DataFrame, convert times to the
   workspace zone, group by channel, touchpoint and week, count, and score each group with the
@@ -60,13 +60,10 @@ def build(root: Path, rows: int) -> None:
 
 
 def run_service(root: str) -> dict[str, Any]:
-    from touchpoints.services.metrics import metrics_rows
-    from touchpoints.services.query import MetricsQuery
-
     workspace = Workspace.open(Path(root))
     started = time.perf_counter()
-    rows = metrics_rows(workspace, MetricsQuery(by=("channel", "touchpoint"), period="week"))
-    return {"seconds": time.perf_counter() - started, "groups": len(rows)}
+    result = workspace.metrics(by=("channel", "touchpoint"), period="week")
+    return {"seconds": time.perf_counter() - started, "groups": len(result.rows)}
 
 
 def run_baseline(root: str) -> dict[str, Any]:

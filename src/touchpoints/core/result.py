@@ -16,7 +16,7 @@ their own beyond drawing a :class:`TableView`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -92,6 +92,25 @@ def with_interval(
         return figure
     bound = spec.lstrip("+")  # a sign on the figure (a gap), not on its bounds
     return f"{figure} [{format(low, bound)}, {format(high, bound)}]"
+
+
+@dataclass(frozen=True)
+class Row:
+    """A typed row of a result: its fields in JSON order.
+
+    A field named ``group`` holds the row's group keys (dimensions, ``period``) and is spread
+    into the row, as the pinned shapes have them; tuples become lists.
+    """
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name == "group":
+                out |= value
+            else:
+                out[f.name] = list(value) if isinstance(value, tuple) else value
+        return out
 
 
 class Result:

@@ -30,7 +30,7 @@ from touchpoints.services.metrics import (
     period_key,
 )
 from touchpoints.services.query import MetricsQuery
-from touchpoints.services.results.benchmark import BenchmarkResult
+from touchpoints.services.results.benchmark import BenchmarkResult, Gap, ReferenceGap
 from touchpoints.storage.folder import WorkspaceFolder
 
 Group = dict[str, Any]
@@ -143,15 +143,35 @@ def benchmark_report(
     alpha = 1 - settings.confidence
     gaps, against = [], []
     for (entry, c, thin), q in zip(found, q_values, strict=True):
-        figures = {"metric": c.metric, "own": c.a} | tested(c, q, alpha) | {"insufficient": thin}
+        figures = tested(c, q, alpha)
         scope = {k: v for k, v in entry.items() if k in keys}
         if "brand" in entry:
-            gaps.append({"scope": scope, "brand": entry["brand"], **figures, "competitor": c.b})
+            gaps.append(
+                Gap(
+                    scope=scope,
+                    brand=entry["brand"],
+                    metric=c.metric,
+                    own=c.a,
+                    **figures,
+                    insufficient=thin,
+                    competitor=c.b,
+                )
+            )
         else:
             r: Reference = entry["reference"]
             against.append(
-                {"scope": scope, "reference": r.name, **figures, "value": r.value}
-                | {"sector": r.sector, "source": r.source, "year": r.year}
+                ReferenceGap(
+                    scope=scope,
+                    reference=r.name,
+                    metric=c.metric,
+                    own=c.a,
+                    **figures,
+                    insufficient=thin,
+                    value=r.value,
+                    sector=r.sector,
+                    source=r.source,
+                    year=r.year,
+                )
             )
     brands = [metrics_row(g, by_brand, settings) for g in groups]
     return BenchmarkResult(

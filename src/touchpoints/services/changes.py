@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 from itertools import pairwise
-from typing import Any
+from typing import Any, TypedDict
 
 from touchpoints.core.metrics import (
     Comparison,
@@ -44,7 +44,18 @@ _SUMMED = (
 )
 
 
-def tested(c: Comparison, q: float, alpha: float) -> dict[str, Any]:
+class Tested(TypedDict):
+    """The fields every tested comparison shows: ``changes`` rows and ``benchmark`` gaps."""
+
+    difference: float
+    low: float
+    high: float
+    p: float
+    q: float
+    significant: bool
+
+
+def tested(c: Comparison, q: float, alpha: float) -> Tested:
     """A comparison's difference, interval and test, with its q-value, as output fields."""
     return {
         "difference": c.difference,

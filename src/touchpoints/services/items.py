@@ -20,7 +20,7 @@ from touchpoints.core.rules import is_bottom_box, is_top_box, rescale
 from touchpoints.errors import ParameterError
 from touchpoints.services.metrics import as_int, as_key, moments, period_key, selected_responses
 from touchpoints.services.query import MetricsQuery
-from touchpoints.services.results.items import ItemsResult
+from touchpoints.services.results.items import CsiRow, ItemRow, ItemsResult
 from touchpoints.storage.folder import WorkspaceFolder
 
 
@@ -110,19 +110,27 @@ def items_report(
     for r in stats:
         n = as_int(r["n"])
         average, sd = moments(n, r["total"], r["squares"])
-        figures = {
-            "mean": mean_from_moments(n, average, sd, metric="mean", **opts),
-            "top_box": proportion_from_counts(as_int(r["top"]), n, metric="top_box", **opts),
-            "bottom_box": proportion_from_counts(
-                as_int(r["bottom"]), n, metric="bottom_box", **opts
-            ),
-        }
-        row = _key(r, names) | {"item": r["item"], "n": n}
-        for name, e in figures.items():
-            row |= {name: e.value, f"{name}_low": e.low, f"{name}_high": e.high}
-        row["score"] = rescale(average, (low, high))
-        row["insufficient"] = n < settings.min_n
-        rows.append(row)
+        mean = mean_from_moments(n, average, sd, metric="mean", **opts)
+        top = proportion_from_counts(as_int(r["top"]), n, metric="top_box", **opts)
+        bottom = proportion_from_counts(as_int(r["bottom"]), n, metric="bottom_box", **opts)
+        rows.append(
+            ItemRow(
+                group=_key(r, names),
+                item=r["item"],
+                n=n,
+                mean=mean.value,
+                mean_low=mean.low,
+                mean_high=mean.high,
+                top_box=top.value,
+                top_box_low=top.low,
+                top_box_high=top.high,
+                bottom_box=bottom.value,
+                bottom_box_low=bottom.low,
+                bottom_box_high=bottom.high,
+                score=rescale(average, (low, high)),
+                insufficient=n < settings.min_n,
+            )
+        )
     # A weighted item nobody rated here stays in, unanswered: its CSI has no value, rather
     # than a CSI over the other items under weights that were not asked for.
     columns = list(weights) if weights else answered
@@ -140,15 +148,15 @@ def items_report(
         )
         values = dict(zip(names, key if isinstance(key, tuple) else (key,), strict=True))
         indices.append(
-            _key(values, names)
-            | {
-                "csi": estimate.value,
-                "low": estimate.low,
-                "high": estimate.high,
-                "n": estimate.n,
-                "insufficient": estimate.insufficient,
-                "method": estimate.method,
-            }
+            CsiRow(
+                group=_key(values, names),
+                csi=estimate.value,
+                low=estimate.low,
+                high=estimate.high,
+                n=estimate.n,
+                insufficient=estimate.insufficient,
+                method=estimate.method,
+            )
         )
     total = sum(weights.values()) if weights else len(answered)
     share = {k: (weights[k] if weights else 1) / total for k in columns}

@@ -5,9 +5,64 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from touchpoints.core.result import Cell, Note, Result, TableView, View, text, with_interval
+from touchpoints.core.result import Cell, Note, Result, Row, TableView, View, text, with_interval
 from touchpoints.services.results.changes import q_cell
 from touchpoints.services.results.metrics import MetricsRow, metrics_view
+
+
+@dataclass(frozen=True)
+class Gap(Row):
+    """Our figure minus a competitor's within ``scope``, tested, with its q-value."""
+
+    scope: dict[str, Any]
+    brand: str
+    metric: str
+    own: float
+    difference: float
+    low: float
+    high: float
+    p: float
+    q: float
+    significant: bool
+    insufficient: bool
+    competitor: float
+
+    @property
+    def against(self) -> str:
+        return self.brand
+
+    @property
+    def theirs(self) -> float:
+        return self.competitor
+
+
+@dataclass(frozen=True)
+class ReferenceGap(Row):
+    """Our figure minus a published reference value, tested as a fixed value."""
+
+    scope: dict[str, Any]
+    reference: str
+    metric: str
+    own: float
+    difference: float
+    low: float
+    high: float
+    p: float
+    q: float
+    significant: bool
+    insufficient: bool
+    value: float
+    sector: str | None
+    source: str | None
+    year: int | None
+
+    @property
+    def against(self) -> str:
+        return self.reference
+
+    @property
+    def theirs(self) -> float:
+        return self.value
 
 
 @dataclass(frozen=True, repr=False)
@@ -20,8 +75,8 @@ class BenchmarkResult(Result):
     own: str
     basis: str
     brands: tuple[MetricsRow, ...]
-    gaps: tuple[dict[str, Any], ...]
-    references: tuple[dict[str, Any], ...]
+    gaps: tuple[Gap, ...]
+    references: tuple[ReferenceGap, ...]
     unanswered: tuple[dict[str, Any], ...]
 
     def to_dict(self) -> dict[str, Any]:
@@ -29,18 +84,19 @@ class BenchmarkResult(Result):
             "own": self.own,
             "basis": self.basis,
             "brands": [b.to_dict() for b in self.brands],
-            "gaps": [dict(g) for g in self.gaps],
-            "references": [dict(r) for r in self.references],
+            "gaps": [g.to_dict() for g in self.gaps],
+            "references": [r.to_dict() for r in self.references],
             "unanswered": [dict(u) for u in self.unanswered],
         }
 
     def records(self) -> list[dict[str, Any]]:
         """Every tested gap, to competitors then to references, with its scope as columns."""
+        tested: list[Gap | ReferenceGap] = [*self.gaps, *self.references]
         return [
-            r["scope"]
-            | {"against": r.get("brand") or r.get("reference")}
-            | {k: v for k, v in r.items() if k != "scope"}
-            for r in [*self.gaps, *self.references]
+            r.scope
+            | {"against": r.against}
+            | {k: v for k, v in r.to_dict().items() if k != "scope"}
+            for r in tested
         ]
 
     def views(self) -> list[View]:
@@ -53,24 +109,22 @@ class BenchmarkResult(Result):
                 self.brands,
             ),
         ]
-        for title, rows, against in (
-            ("Gaps to competitors (ours − theirs)", self.gaps, "brand"),
-            ("Against references (ours − reference)", self.references, "reference"),
-        ):
+        tables: tuple[tuple[str, str, tuple[Gap | ReferenceGap, ...]], ...] = (
+            ("Gaps to competitors (ours − theirs)", "brand", self.gaps),
+            ("Against references (ours − reference)", "reference", self.references),
+        )
+        for title, against, rows in tables:
             if not rows:
                 continue
             body = tuple(
                 (
-                    *tuple(Cell(text(r["scope"].get(k))) for k in keys),
-                    Cell(str(r[against])),
-                    Cell(r["metric"]),
-                    Cell(f"{r['own']:.1f}"),
-                    Cell(f"{r['competitor'] if against == 'brand' else r['value']:.1f}"),
-                    Cell(
-                        with_interval(r["difference"], r["low"], r["high"], "+.1f"),
-                        r["insufficient"],
-                    ),
-                    q_cell(r["q"], r["significant"]),
+                    *(Cell(text(r.scope.get(k))) for k in keys),
+                    Cell(r.against),
+                    Cell(r.metric),
+                    Cell(f"{r.own:.1f}"),
+                    Cell(f"{r.theirs:.1f}"),
+                    Cell(with_interval(r.difference, r.low, r.high, "+.1f"), r.insufficient),
+                    q_cell(r.q, r.significant),
                 )
                 for r in rows
             )

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from touchpoints.core.result import Cell, Result, TableView, View, text, with_interval
+from touchpoints.core.result import Cell, Result, Row, TableView, View, text, with_interval
 
 
 @dataclass(frozen=True)
-class Change:
+class Change(Row):
     """One comparison: ``after − before`` within ``scope`` (the group, and the period with
     what it is compared with), its interval, p and Benjamini–Hochberg q."""
 
@@ -23,20 +23,6 @@ class Change:
     p: float
     q: float
     significant: bool
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "scope": dict(self.scope),
-            "metric": self.metric,
-            "before": self.before,
-            "after": self.after,
-            "difference": self.difference,
-            "low": self.low,
-            "high": self.high,
-            "p": self.p,
-            "q": self.q,
-            "significant": self.significant,
-        }
 
 
 def q_cell(q: float, significant: bool) -> Cell:

@@ -5,31 +5,64 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from touchpoints.core.result import Cell, Result, TableView, View, text, with_interval
+from touchpoints.core.result import Cell, Result, Row, TableView, View, text, with_interval
+
+
+@dataclass(frozen=True)
+class ItemRow(Row):
+    """One item in one group: mean (t interval), top-2 and bottom-2 box shares (Wilson
+    intervals, percent) and the mean rescaled to 0–100; ``insufficient`` below ``min_n``."""
+
+    group: dict[str, Any]
+    item: str
+    n: int
+    mean: float | None
+    mean_low: float | None
+    mean_high: float | None
+    top_box: float | None
+    top_box_low: float | None
+    top_box_high: float | None
+    bottom_box: float | None
+    bottom_box_low: float | None
+    bottom_box_high: float | None
+    score: float
+    insufficient: bool
+
+
+@dataclass(frozen=True)
+class CsiRow(Row):
+    """One group's CSI (0–100) with its bootstrap interval over respondents."""
+
+    group: dict[str, Any]
+    csi: float | None
+    low: float | None
+    high: float | None
+    n: int
+    insufficient: bool
+    method: str
 
 
 @dataclass(frozen=True, repr=False)
 class ItemsResult(Result):
-    """``items``: per group and item ``n, mean, top_box, bottom_box`` (each with ``_low`` and
-    ``_high``), ``score`` (0–100) and ``insufficient``; ``csi``: per group ``csi, low, high,
-    n, insufficient, method``; ``weights``: each item's share of the CSI."""
+    """Per group and item the figures of :class:`ItemRow`; per group the :class:`CsiRow`;
+    ``weights``: each item's share of the CSI."""
 
     keys: tuple[str, ...]
     scale: tuple[int, int]
     weights: dict[str, float]
-    items: tuple[dict[str, Any], ...]
-    csi: tuple[dict[str, Any], ...]
+    items: tuple[ItemRow, ...]
+    csi: tuple[CsiRow, ...]
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "scale": list(self.scale),
             "weights": self.weights,
-            "items": [dict(r) for r in self.items],
-            "csi": [dict(r) for r in self.csi],
+            "items": [r.to_dict() for r in self.items],
+            "csi": [r.to_dict() for r in self.csi],
         }
 
     def records(self) -> list[dict[str, Any]]:
-        return [dict(r) for r in self.items]
+        return [r.to_dict() for r in self.items]
 
     def views(self) -> list[View]:
         keys = list(self.keys)
@@ -38,17 +71,17 @@ class ItemsResult(Result):
         rows = []
         for r in self.items:
             figures = [
-                with_interval(r["mean"], r["mean_low"], r["mean_high"], ".2f"),
-                f"{r['score']:.1f}",
-                f"{r['top_box']:.1f}",
-                f"{r['bottom_box']:.1f}",
+                with_interval(r.mean, r.mean_low, r.mean_high, ".2f"),
+                f"{r.score:.1f}",
+                text(None if r.top_box is None else f"{r.top_box:.1f}"),
+                text(None if r.bottom_box is None else f"{r.bottom_box:.1f}"),
             ]
             rows.append(
                 (
-                    *tuple(Cell(text(r.get(k))) for k in keys),
-                    Cell(r["item"]),
-                    Cell(f"{r['n']:,}"),
-                    *tuple(Cell(f, dim=r["insufficient"]) for f in figures),
+                    *(Cell(text(r.group.get(k))) for k in keys),
+                    Cell(r.item),
+                    Cell(f"{r.n:,}"),
+                    *(Cell(f, dim=r.insufficient) for f in figures),
                 )
             )
         table = TableView(
@@ -63,9 +96,9 @@ class ItemsResult(Result):
             (*keys, "CSI [interval]", "respondents"),
             tuple(
                 (
-                    *tuple(Cell(text(r.get(k))) for k in keys),
-                    Cell(with_interval(r["csi"], r["low"], r["high"]), dim=r["insufficient"]),
-                    Cell(f"{r['n']:,}"),
+                    *(Cell(text(r.group.get(k))) for k in keys),
+                    Cell(with_interval(r.csi, r.low, r.high), dim=r.insufficient),
+                    Cell(f"{r.n:,}"),
                 )
                 for r in self.csi
             ),

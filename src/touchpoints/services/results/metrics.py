@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Any
 
-from touchpoints.core.result import Cell, Result, TableView, View, text, with_interval
+from touchpoints.core.result import Cell, Result, Row, TableView, View, text, with_interval
 
 # (figure, has an interval in the JSON, the column a person reads it under)
 FIGURES = (
@@ -18,7 +18,7 @@ FIGURES = (
 
 
 @dataclass(frozen=True)
-class MetricsRow:
+class MetricsRow(Row):
     """One group's figures. ``group`` holds its keys (dimensions, then ``period``); a figure
     with no answers is ``None``; ``insufficient`` names the figures below ``min_n``."""
 
@@ -39,10 +39,6 @@ class MetricsRow:
     ces_mean: float | None
     ces_agree: float | None
     insufficient: tuple[str, ...]
-
-    def to_dict(self) -> dict[str, Any]:
-        figures = {f.name: getattr(self, f.name) for f in fields(self)[1:-1]}
-        return self.group | figures | {"insufficient": list(self.insufficient)}
 
     def cells(self, keys: list[str]) -> tuple[Cell, ...]:
         """The row as a person reads it: each figure with its interval, grey when thin."""
