@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import math
 import os
 import shutil
 from collections.abc import Sequence
@@ -67,3 +68,27 @@ def query(workspace: Workspace, sql: str) -> list[tuple[Any, ...]]:
 def reasons(workspace: Workspace) -> dict[str, list[str]]:
     """Quarantine reasons by key."""
     return {key: list(r) for key, r in query(workspace, "SELECT key, reasons FROM quarantine")}
+
+
+def same_json(found: Any, expected: Any, path: str = "") -> None:
+    """Assert two JSON values are the same: keys, their order, lists, text, counts and flags
+    exactly, and floats to 12 significant digits (the last digits of a float depend on the
+    order of operations and on the quantile routine, never the figure a person reads)."""
+    if isinstance(expected, dict):
+        assert isinstance(found, dict), path
+        assert list(found) == list(expected), f"{path}: keys {list(found)} != {list(expected)}"
+        for key, value in expected.items():
+            same_json(found[key], value, f"{path}.{key}")
+    elif isinstance(expected, list):
+        assert isinstance(found, list), path
+        assert len(found) == len(expected), f"{path}: {len(found)} != {len(expected)} items"
+        for i, (a, b) in enumerate(zip(found, expected, strict=True)):
+            same_json(a, b, f"{path}[{i}]")
+    elif isinstance(expected, float) and not isinstance(expected, bool):
+        assert isinstance(found, int | float), path
+        assert math.isclose(found, expected, rel_tol=1e-12, abs_tol=1e-12), (
+            f"{path}: {found!r} != {expected!r}"
+        )
+    else:
+        assert found == expected, f"{path}: {found!r} != {expected!r}"
+        assert type(found) is type(expected), f"{path}: {type(found)} != {type(expected)}"
