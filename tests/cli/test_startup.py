@@ -49,10 +49,16 @@ def test_status_loads_the_model_and_duckdb_only(demo: Any) -> None:
 
 
 @pytest.mark.slow
-def test_metrics_loads_no_pandas_and_no_scipy(demo: Any) -> None:
+def test_metrics_loads_the_model_and_duckdb_only(demo: Any) -> None:
+    """The metrics query is SQL through the store; the estimates need no numpy or SciPy."""
     loaded = _loaded("metrics", "--by", "channel", "-w", str(demo.root), "--format", "json")
-    assert "ibis" in loaded  # the query is built with Ibis
-    assert not loaded & {"pandas", "scipy"}
+    assert loaded == {"duckdb", "pydantic"}
+
+
+@pytest.mark.slow
+def test_items_builds_its_query_with_ibis(demo: Any) -> None:
+    loaded = _loaded("items", "-w", str(demo.root), "--resamples", "0", "--format", "json")
+    assert {"ibis", "numpy"} <= loaded
 
 
 def test_quarantine_export_cells_are_spreadsheet_safe(workspace: Any, tmp_path: Path) -> None:

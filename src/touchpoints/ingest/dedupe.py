@@ -13,8 +13,8 @@ The result, ``_status``, holds only the rows that are not simply new: ``status``
 from __future__ import annotations
 
 from touchpoints.ingest.kinds import Kind
-from touchpoints.ingest.sql import ident, lit
 from touchpoints.ingest.validate import STORED_ITEMS, content_sql, key_sql
+from touchpoints.storage.sql import ident, lit
 
 
 def _common(kind: Kind, items: list[str]) -> str:

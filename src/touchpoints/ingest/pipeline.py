@@ -37,7 +37,6 @@ from touchpoints.ingest.kinds import Kind
 from touchpoints.ingest.mapping import Mapping, load_mapping, plan_columns, resolve_kind
 from touchpoints.ingest.quarantine import QUARANTINE_KEY
 from touchpoints.ingest.readers import format_for, read_file
-from touchpoints.ingest.sql import ident, lit, scalar
 from touchpoints.ingest.store import quarantine_rows, store
 from touchpoints.ingest.validate import (
     StageSettings,
@@ -47,6 +46,7 @@ from touchpoints.ingest.validate import (
 )
 from touchpoints.model import CXModel
 from touchpoints.storage.folder import WorkspaceFolder
+from touchpoints.storage.sql import ident, lit, scalar
 
 Progress = Callable[[str], None]
 STEPS = ("reading", "validating", "checking duplicates", "storing")

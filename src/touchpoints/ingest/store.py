@@ -16,8 +16,8 @@ from touchpoints.core.privacy import mask_text
 from touchpoints.ingest.kinds import Kind, item_rule
 from touchpoints.ingest.mapping import ColumnPlan
 from touchpoints.ingest.readers import RawTable
-from touchpoints.ingest.sql import ident, lit
 from touchpoints.ingest.validate import key_sql
+from touchpoints.storage.sql import ident, lit
 
 # Stored as they are in accepted records too: ids, labels and names are not masked there.
 _AS_STORED = ("id", "label", "language", "brand", "platform")

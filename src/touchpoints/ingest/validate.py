@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 
 from touchpoints.ingest.kinds import Column, Kind, item_rule
 from touchpoints.ingest.mapping import ColumnPlan
-from touchpoints.ingest.sql import ident, lit, lit_list, recode
 from touchpoints.model import CXModel
+from touchpoints.storage.sql import ident, lit, lit_list, recode
 
 SKIPPED = ("(跳过)", "(空)")  # 问卷星 writes these for skipped questions
 _SPACE = r"[\s\x{3000}\x{00a0}]"  # RE2: ASCII white space, ideographic and no-break space

@@ -22,10 +22,11 @@ from touchpoints.core.metrics.consistency import consistency_from_counts
 from touchpoints.core.rules import top_box_from
 from touchpoints.errors import ParameterError, UserInputError
 from touchpoints.model.schema import CXModel
-from touchpoints.services.metrics import in_periods, own_brand, period_key
+from touchpoints.services.metrics import period_key
 from touchpoints.services.operations import no_tickets, reach, responsiveness
 from touchpoints.services.query import MetricsQuery
 from touchpoints.services.results.index import IndexReport, IndexResult
+from touchpoints.services.selection import in_periods, own_responses_sql, table_sql
 from touchpoints.services.weights import derived_weights, stated_weights
 from touchpoints.storage.clock import Clock
 from touchpoints.storage.folder import WorkspaceFolder
@@ -69,11 +70,9 @@ def _channel_weights(
     return {c.id: 1.0 for c in model.channels}, "equal"
 
 
-def _contacts(
-    interactions: ir.Table, clock: Clock, query: MetricsQuery
-) -> dict[str | None, dict[str, float]]:
+def _contacts(con: Any, clock: Clock, query: MetricsQuery) -> dict[str | None, dict[str, float]]:
     """Interactions per channel, per period."""
-    rows, keys = in_periods(interactions, "ts", clock, query)
+    rows, keys = in_periods(con, table_sql("interactions"), "ts", clock, query)
     rows = rows.filter(rows.channel.notnull())
     counted = rows.group_by([*keys, "channel"]).aggregate(contacts=rows.count())
     found: dict[str | None, dict[str, float]] = {}
@@ -153,7 +152,8 @@ def index_report(
     with workspace.warehouse() as warehouse:
         con = warehouse.ibis()
         clock = Clock.covering(warehouse, model.timezone)
-        answers, keys = in_periods(own_brand(con.table("responses"), model), "ts", clock, query)
+        own = own_responses_sql(model)
+        answers, keys = in_periods(con, own, "ts", clock, query)
         rated = answers.filter(answers.touchpoint.isin(ids), answers.csat.notnull())
         counts = (
             rated.group_by([*keys, "touchpoint", rated.csat.name("rating")])
@@ -171,15 +171,13 @@ def index_report(
             for r in totals_expr.execute().to_dict("records")
         }
         tp_weights, weights_info = _touchpoint_weights(model, con, answers)
-        contacts = _contacts(con.table("interactions"), clock, query)
-        service = responsiveness(
-            model, con.table("tickets"), clock, query, now or datetime.now(UTC)
-        )
+        contacts = _contacts(con, clock, query)
+        service = responsiveness(model, con, clock, query, now or datetime.now(UTC))
         kinds = {
-            "responses": own_brand(con.table("responses"), model),
-            **{k: con.table(k) for k in ("interactions", "orders", "tickets")},
+            "responses": own,
+            **{k: table_sql(k) for k in ("interactions", "orders", "tickets")},
         }
-        seen = reach(model, kinds, con.table("identities"), clock, query)
+        seen = reach(model, con, kinds, clock, query)
     if "period" in counts:
         counts["period"] = counts["period"].map(period_key)
     specs = [TouchpointSpec(t.id, t.channel, t.stage, tp_weights[t.id]) for t in model.touchpoints]

@@ -18,9 +18,10 @@ from touchpoints.core.metrics.items import csi_from_patterns, csi_weights
 from touchpoints.core.metrics.survey import mean_from_moments, proportion_from_counts
 from touchpoints.core.rules import is_bottom_box, is_top_box, rescale
 from touchpoints.errors import ParameterError
-from touchpoints.services.metrics import as_int, as_key, moments, period_key, selected_responses
+from touchpoints.services.metrics import as_int, as_key, moments, period_key
 from touchpoints.services.query import MetricsQuery
 from touchpoints.services.results.items import CsiRow, ItemRow, ItemsResult
+from touchpoints.services.selection import selected_responses
 from touchpoints.storage.folder import WorkspaceFolder
 
 

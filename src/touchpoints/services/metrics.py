@@ -13,9 +13,6 @@ import math
 from datetime import date, datetime
 from typing import Any
 
-import ibis
-import ibis.expr.types as ir
-
 from touchpoints.core.metrics import (
     Estimate,
     mean_from_moments,
@@ -23,100 +20,47 @@ from touchpoints.core.metrics import (
     proportion_from_counts,
 )
 from touchpoints.core.rules import ces_agrees, is_detractor, is_promoter, is_top_box
-from touchpoints.model.schema import CXModel, MetricsSettings
-from touchpoints.services.query import PERIODS, MetricsQuery
+from touchpoints.model.schema import MetricsSettings
+from touchpoints.services.query import MetricsQuery
 from touchpoints.services.results.metrics import MetricsResult, MetricsRow
+from touchpoints.services.selection import responses_sql
 from touchpoints.storage.clock import Clock
-from touchpoints.storage.contract import Store
 from touchpoints.storage.folder import WorkspaceFolder
-
-
-def is_own(brand: ir.StringValue, model: CXModel) -> ir.BooleanValue:
-    """An answer is about us when it names no brand or our ``name``, in any letter case."""
-    return brand.isnull() | (brand.lower() == model.name.lower())
-
-
-def own_brand(responses: ir.Table, model: CXModel) -> ir.Table:
-    """Answers about the workspace's own brand: competitor answers from benchmark surveys
-    count only where brand is asked for."""
-    return responses.filter(is_own(responses.brand, model))
-
-
-def within(
-    table: ir.Table, ts: str, clock: Clock, since: date | None, until: date | None
-) -> ir.Table:
-    """Rows of ``table`` whose ``ts`` falls on a local date from ``since`` to ``until``."""
-    local = clock.local(table[ts]).date()
-    filters = ([local >= since] if since else []) + ([local <= until] if until else [])
-    return table.filter(*filters) if filters else table
-
-
-def in_periods(
-    table: ir.Table, ts: str, clock: Clock, query: MetricsQuery
-) -> tuple[ir.Table, list[str]]:
-    """``table`` within the query's dates and, split by period, with a ``period`` column: the
-    local date its period starts on (weeks start on Monday). Also the grouping keys to use."""
-    rows = within(table, ts, clock, query.since, query.until)
-    if not query.period:
-        return rows, []
-    start = clock.local(rows[ts]).truncate(PERIODS[query.period]).date()
-    return rows.mutate(period=start), ["period"]
-
-
-def selected_responses(
-    warehouse: Store, model: CXModel, query: MetricsQuery
-) -> tuple[ir.Table, list[str]]:
-    """The responses a query asks about, with its dimensions as columns, and the names to
-    group by (``by`` and ``period``)."""
-    r = warehouse.ibis().table("responses")
-    if "brand" in (*query.by, *query.where):
-        r = r.mutate(brand=ibis.ifelse(is_own(r.brand, model), model.name, r.brand))
-    else:
-        r = own_brand(r, model)
-    if "stage" in (*query.by, *query.where):
-        # The stage of each touchpoint, spelled into the query (no table to register).
-        pairs = [(t.id, t.stage) for t in model.touchpoints]
-        stage = r.touchpoint.cases(*pairs, else_=None) if pairs else ibis.null("string")
-        r = r.mutate(stage=stage)
-    if query.relationship:
-        r = r.filter(r.channel.isnull(), r.touchpoint.isnull())
-    if query.where:
-        r = r.filter(*[r[k] == v for k, v in query.where.items()])
-    r, keys = in_periods(r, "ts", Clock.covering(warehouse, model.timezone), query)
-    return r, [*query.by, *keys]
+from touchpoints.storage.sql import Expr, ident
 
 
 def group_counts(workspace: WorkspaceFolder, query: MetricsQuery) -> list[dict[str, Any]]:
-    """Per group: n, and the counts and sums the estimates need (one engine query)."""
+    """Per group: n, and the counts and sums the estimates need (one engine query).
+
+    SQL text through the storage contract, with no Ibis: this is the whole of
+    ``touchpoints metrics``, and Ibis would cost it more time to import than the query takes
+    over millions of answers (benchmarks/RESULTS.md, start-up).
+    """
     model = workspace.model
     scales = model.metrics.scales
+    nps, csat, ces = Expr("nps"), Expr("csat"), Expr("ces")
+    aggregates = {
+        "n": "count(*)",
+        "n_nps": "count(nps)",
+        "promoters": f"count_if({is_promoter(nps).sql})",
+        "detractors": f"count_if({is_detractor(nps).sql})",
+        "n_csat": "count(csat)",
+        "csat_top": f"count_if({is_top_box(csat, scales.csat).sql})",
+        "csat_sum": "sum(csat)",
+        "csat_sumsq": "sum(csat * csat)",
+        "n_ces": "count(ces)",
+        "ces_agree": f"count_if({ces_agrees(ces, scales.ces, model.metrics.ces_direction).sql})",
+        "ces_sum": "sum(ces)",
+        "ces_sumsq": "sum(ces * ces)",
+    }
     with workspace.warehouse() as warehouse:
-        r, names = selected_responses(warehouse, model, query)
-        groups = {d: r[d] for d in names}
-        agree = ces_agrees(r.ces, scales.ces, model.metrics.ces_direction)
-        aggregates = {
-            "n": r.count(),
-            "n_nps": r.nps.count(),
-            "promoters": is_promoter(r.nps).sum(),
-            "detractors": is_detractor(r.nps).sum(),
-            "n_csat": r.csat.count(),
-            "csat_top": is_top_box(r.csat, scales.csat).sum(),
-            "csat_sum": r.csat.sum(),
-            "csat_sumsq": (r.csat * r.csat).sum(),
-            "n_ces": r.ces.count(),
-            "ces_agree": agree.sum(),
-            "ces_sum": r.ces.sum(),
-            "ces_sumsq": (r.ces * r.ces).sum(),
-        }
-        expr = (
-            r.aggregate(**aggregates, by=list(groups.values()))
-            if groups
-            else r.aggregate(**aggregates)
-        )
-        if groups:
-            expr = expr.rename({name: value.get_name() for name, value in groups.items()})
-            expr = expr.order_by(list(groups))
-        return warehouse.records(expr)
+        rows, names = responses_sql(model, query, Clock.covering(warehouse, model.timezone))
+        keys = [ident(n) for n in names]
+        figures = ", ".join(f"{sql} AS {ident(name)}" for name, sql in aggregates.items())
+        sql = f"SELECT {', '.join([*keys, figures])} FROM ({rows}) AS chosen"
+        if keys:
+            sql += f" GROUP BY {', '.join(keys)} ORDER BY {', '.join(keys)}"
+        return warehouse.records(sql)
 
 
 def moments(n: int, total: float | None, squares: float | None) -> tuple[float, float]:

@@ -23,8 +23,9 @@ import ibis
 import ibis.expr.types as ir
 
 from touchpoints.model.schema import CXModel
-from touchpoints.services.metrics import as_int, as_key, in_periods, period_key
+from touchpoints.services.metrics import as_int, as_key, period_key
 from touchpoints.services.query import MetricsQuery
+from touchpoints.services.selection import in_periods, table_sql
 from touchpoints.storage.clock import Clock
 
 HOUR = 3600.0
@@ -40,10 +41,11 @@ def _percent(part: Any, whole: Any) -> float | None:
 
 
 def responsiveness(
-    model: CXModel, tickets: ir.Table, clock: Clock, query: MetricsQuery, now: datetime
+    model: CXModel, con: Any, clock: Clock, query: MetricsQuery, now: datetime
 ) -> dict[str | None, dict[str, Any]]:
-    """Ticket response and resolution against the SLAs, per period."""
-    t, keys = in_periods(tickets, "created_at", clock, query)
+    """Ticket response and resolution against the SLAs, per period (``con``: an Ibis
+    backend over the warehouse)."""
+    t, keys = in_periods(con, table_sql("tickets"), "created_at", clock, query)
     targets = model.slas.targets()
     sla = ibis.memtable(
         {
@@ -125,16 +127,18 @@ def _figures(row: dict[str, Any]) -> dict[str, Any]:
 
 def reach(
     model: CXModel,
-    tables: dict[str, ir.Table],
-    identities: ir.Table,
+    con: Any,
+    sources: dict[str, str],
     clock: Clock,
     query: MetricsQuery,
 ) -> dict[str | None, dict[str, Any]]:
     """Touchpoint coverage and multichannel customers, per period.
 
-    ``tables`` maps a kind to its table, already restricted to the workspace's own brand where
-    that applies; each has ``customer``, ``channel`` and the time column of its kind.
+    ``sources`` maps a kind to the query of its rows, already restricted to the workspace's
+    own brand where that applies; each has ``customer``, ``channel`` and the time column of
+    its kind. ``con`` is an Ibis backend over the warehouse.
     """
+    identities = con.table("identities")
     times = {"responses": "ts", "interactions": "ts", "orders": "ts", "tickets": "created_at"}
     configured = [t.id for t in model.touchpoints]
     # Each kind is first cut down to one row per (period, customer) with its channels as the
@@ -142,8 +146,8 @@ def reach(
     # few million before the identity join.
     bit = {c.id: 1 << i for i, c in enumerate(model.channels)}
     used, met = [], []
-    for kind, table in tables.items():
-        rows, keys = in_periods(table, times[kind], clock, query)
+    for kind, source in sources.items():
+        rows, keys = in_periods(con, source, times[kind], clock, query)
         rows = rows.mutate(period=rows.period if keys else ibis.null("date"))
         known = rows.filter(rows.touchpoint.isin(configured))
         used.append(

@@ -1,9 +1,7 @@
 """The library: a workspace whose methods return the results the command line renders.
 
->>> import touchpoints as tp                                   # doctest: +SKIP
->>> ws = tp.open("demo-workspace")                             # doctest: +SKIP
->>> ws.metrics(by="channel", period="quarter").to_frame()      # doctest: +SKIP
-
+``tp.open("demo-workspace").metrics(by="channel", period="quarter")`` returns the result
+that ``touchpoints metrics --by channel --period quarter`` prints.
 Every method takes the same parameters as its command (``by``, ``period``, ``since``,
 ``until``, ``where`` …) as Python values or as the strings a person types, checks them in
 one place (:meth:`touchpoints.services.query.MetricsQuery.parse`) and raises a

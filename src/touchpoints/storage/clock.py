@@ -5,9 +5,10 @@ UTC instant with the engine's time-zone functions costs more than the whole aggr
 (about a second per ten million rows). A zone's offset only changes at its transitions, and
 the data spans a known range, so the local time is the UTC instant plus a constant offset per
 stretch between transitions: ``epoch_us(ts) + CASE …`` on integers, then date arithmetic on a
-naive timestamp. The transitions are found once, in Python, with :mod:`zoneinfo`; a test checks
-the result against :mod:`zoneinfo` on random instants in zones with and without daylight saving
-and with half-hour offsets.
+naive timestamp. It is written as SQL text, so the queries that need it run without Ibis.
+The transitions are found once, in Python, with :mod:`zoneinfo`; a test checks the result
+against :mod:`zoneinfo` on random instants in zones with and without daylight saving and with
+half-hour offsets.
 """
 
 from __future__ import annotations
@@ -15,10 +16,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
-
-import ibis
-import ibis.expr.datatypes as dt
-import ibis.expr.types as ir
 
 from touchpoints.storage.contract import Store
 
@@ -30,16 +27,6 @@ TIMES = {
     "reviews": "ts",
     "orders": "ts",
 }
-
-
-@ibis.udf.scalar.builtin  # type: ignore[untyped-decorator]
-def epoch_us(ts: dt.Timestamp(timezone="UTC")) -> dt.int64:  # type: ignore[valid-type]
-    """DuckDB's ``epoch_us``: microseconds since 1970-01-01 UTC."""
-
-
-@ibis.udf.scalar.builtin  # type: ignore[untyped-decorator]
-def make_timestamp(us: dt.int64) -> dt.timestamp:
-    """DuckDB's ``make_timestamp(µs)``: a naive timestamp."""
 
 
 def _offset(zone: ZoneInfo, second: int) -> int:
@@ -88,20 +75,22 @@ class Clock:
         end = max(highs) + timedelta(days=1)
         return cls(zone, zone_shifts(zone, start, end))
 
-    def local(self, ts: ir.TimestampValue) -> ir.TimestampValue:
-        """The naive local wall-clock time of ``ts``.
+    def local_sql(self, ts: str) -> str:
+        """SQL for the naive local wall-clock time of the UTC instant ``ts`` (an expression).
 
         The offset is picked by a balanced tree of comparisons, so a century of daylight
         saving (two hundred transitions) costs eight comparisons a row, not two hundred.
+        Integers only, then one conversion: DuckDB's ``epoch_us`` and ``make_timestamp``.
         """
-        us = epoch_us(ts)
+        us = f"epoch_us({ts})"
 
-        def offset(low: int, high: int) -> ir.IntegerValue:  # the shifts low … high − 1
+        def offset(low: int, high: int) -> str:  # the shifts low … high − 1
             if high - low == 1:
-                return ibis.literal(self.shifts[low][1], "int64")
+                return str(self.shifts[low][1])
             middle = (low + high) // 2
-            return ibis.ifelse(
-                us < self.shifts[middle][0], offset(low, middle), offset(middle, high)
+            return (
+                f"CASE WHEN {us} < {self.shifts[middle][0]} "
+                f"THEN {offset(low, middle)} ELSE {offset(middle, high)} END"
             )
 
-        return make_timestamp(us + offset(0, len(self.shifts)))
+        return f"make_timestamp({us} + {offset(0, len(self.shifts))})"

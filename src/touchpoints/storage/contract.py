@@ -52,8 +52,10 @@ class Store(Protocol):
         """
         ...
 
-    def records(self, expr: Any) -> list[dict[str, Any]]:
-        """The rows of an Ibis table expression as plain dicts, in the expression's order.
+    def records(self, query: Any) -> list[dict[str, Any]]:
+        """The rows of a query — SQL text in DuckDB's dialect, or an Ibis table expression —
+        as plain dicts, in the query's order. (Another engine's store transpiles the SQL, e.g.
+        with sqlglot, which Ibis already brings.)
 
         Services aggregate in the engine and get back a few hundred rows; fetching them as
         Python values spares a command the import of pandas (a third of a second), which only

@@ -73,20 +73,22 @@ class Warehouse:
             self._ibis = ibis.duckdb.from_connection(self.con)
         return self._ibis
 
-    def records(self, expr: Any) -> list[dict[str, Any]]:
-        """Rows of an Ibis expression as dicts: see :meth:`Store.records`.
+    def records(self, query: Any) -> list[dict[str, Any]]:
+        """Rows of a query as dicts: see :meth:`Store.records`.
 
-        The expression is compiled by Ibis and run on the DuckDB connection itself, whose
-        cursor gives Python values without pandas; an expression over in-memory tables (which
-        Ibis must register first) goes through Ibis' own Arrow path.
+        SQL text runs as it is. An Ibis expression is compiled by Ibis and run on the DuckDB
+        connection itself, whose cursor gives Python values without pandas; one over
+        in-memory tables (which Ibis must register first) goes through Ibis' Arrow path.
         """
-        import ibis.expr.operations as ops
+        if not isinstance(query, str):
+            import ibis.expr.operations as ops
 
-        backend = self.ibis()
-        if expr.op().find(ops.InMemoryTable):
-            found: list[dict[str, Any]] = backend.to_pyarrow(expr).to_pylist()
-            return found
-        cursor = self.con.execute(backend.compile(expr))
+            backend = self.ibis()
+            if query.op().find(ops.InMemoryTable):
+                found: list[dict[str, Any]] = backend.to_pyarrow(query).to_pylist()
+                return found
+            query = backend.compile(query)
+        cursor = self.con.execute(query)
         names = [d[0] for d in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 

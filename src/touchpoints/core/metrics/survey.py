@@ -13,14 +13,16 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from functools import lru_cache
-
-import numpy as np
+from typing import TYPE_CHECKING, TypeAlias
 
 from touchpoints.core.metrics.estimate import Estimate
 from touchpoints.core.metrics.quantiles import normal_quantile, t_quantile
 from touchpoints.core.rules import ces_agrees, is_detractor, is_promoter, is_top_box
 
-Scores = Sequence[float] | np.ndarray
+if TYPE_CHECKING:
+    import numpy as np
+
+Scores: TypeAlias = "Sequence[float] | np.ndarray"
 
 
 @lru_cache(maxsize=64)
@@ -41,6 +43,10 @@ def t_value(confidence: float, dof: float) -> float:
 
 
 def _clean(scores: Scores) -> np.ndarray:
+    """The answers as floats, missing ones (NaN) dropped. numpy is imported here, not with
+    the module: the count-based estimates the command line uses need none of it."""
+    import numpy as np
+
     values = np.asarray(scores, dtype=float)
     answered: np.ndarray = values[~np.isnan(values)]
     return answered
@@ -75,8 +81,8 @@ def nps_from_counts(
 def nps(scores: Scores, *, confidence: float = 0.95, min_n: int = 30) -> Estimate:
     """NPS of 0–10 answers: promoters 9–10, passives 7–8, detractors 0–6."""
     values = _clean(scores)
-    promoters = int(np.sum(is_promoter(values)))
-    detractors = int(np.sum(is_detractor(values)))
+    promoters = int(is_promoter(values).sum())
+    detractors = int(is_detractor(values).sum())
     passives = len(values) - promoters - detractors
     return nps_from_counts(promoters, passives, detractors, confidence=confidence, min_n=min_n)
 
@@ -131,8 +137,8 @@ def mean(
     scores: Scores, *, metric: str = "mean", confidence: float = 0.95, min_n: int = 30
 ) -> Estimate:
     values = _clean(scores)
-    sd = float(np.std(values, ddof=1)) if len(values) > 1 else 0.0
-    mu = float(np.mean(values)) if len(values) else 0.0
+    sd = float(values.std(ddof=1)) if len(values) > 1 else 0.0
+    mu = float(values.mean()) if len(values) else 0.0
     return mean_from_moments(len(values), mu, sd, metric=metric, confidence=confidence, min_n=min_n)
 
 
@@ -146,7 +152,7 @@ def csat(
 ) -> Estimate:
     """CSAT % = share of the top ``top`` boxes of the scale (4 or 5 on 1–5), Wilson interval."""
     values = _clean(scores)
-    hits = int(np.sum(is_top_box(values, scale, top)))
+    hits = int(is_top_box(values, scale, top).sum())
     return proportion_from_counts(
         hits, len(values), metric="csat", confidence=confidence, min_n=min_n
     )
@@ -165,7 +171,7 @@ def ces_agree(
     values = _clean(scores)
     if direction not in ("agree", "effort"):
         raise ValueError(f"direction is 'agree' or 'effort', not {direction!r}")
-    hits = int(np.sum(ces_agrees(values, scale, direction)))
+    hits = int(ces_agrees(values, scale, direction).sum())
     return proportion_from_counts(
         hits, len(values), metric="ces_agree", confidence=confidence, min_n=min_n
     )
