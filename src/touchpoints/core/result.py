@@ -98,8 +98,10 @@ def with_interval(
 class Row:
     """A typed row of a result: its fields in JSON order.
 
-    A field named ``group`` holds the row's group keys (dimensions, ``period``) and is spread
-    into the row, as the pinned shapes have them; tuples become lists.
+    A field named ``group`` holds the row's group keys (dimensions, ``period``), and a field
+    holding another row holds fields several rows share (a test's difference, interval, p
+    and q); both are spread into the row, as the pinned shapes have them. Tuples become
+    lists.
     """
 
     def to_dict(self) -> dict[str, Any]:
@@ -108,6 +110,8 @@ class Row:
             value = getattr(self, f.name)
             if f.name == "group":
                 out |= value
+            elif isinstance(value, Row):
+                out |= value.to_dict()
             else:
                 out[f.name] = list(value) if isinstance(value, tuple) else value
         return out

@@ -143,7 +143,7 @@ def benchmark_report(
     alpha = 1 - settings.confidence
     gaps, against = [], []
     for (entry, c, thin), q in zip(found, q_values, strict=True):
-        figures = tested(c, q, alpha)
+        test = tested(c, q, alpha)
         scope = {k: v for k, v in entry.items() if k in keys}
         if "brand" in entry:
             gaps.append(
@@ -152,7 +152,7 @@ def benchmark_report(
                     brand=entry["brand"],
                     metric=c.metric,
                     own=c.a,
-                    **figures,
+                    test=test,
                     insufficient=thin,
                     competitor=c.b,
                 )
@@ -165,7 +165,7 @@ def benchmark_report(
                     reference=r.name,
                     metric=c.metric,
                     own=c.a,
-                    **figures,
+                    test=test,
                     insufficient=thin,
                     value=r.value,
                     sector=r.sector,

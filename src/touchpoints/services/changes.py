@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 from itertools import pairwise
-from typing import Any, TypedDict
+from typing import Any
 
 from touchpoints.core.metrics import (
     Comparison,
@@ -24,7 +24,7 @@ from touchpoints.errors import ParameterError
 from touchpoints.model.schema import MetricsSettings
 from touchpoints.services.metrics import as_int, as_key, group_counts, moments, period_key
 from touchpoints.services.query import MetricsQuery
-from touchpoints.services.results.changes import Change, ChangesResult
+from touchpoints.services.results.changes import Change, ChangesResult, Tested
 from touchpoints.storage.folder import WorkspaceFolder
 
 Group = dict[str, Any]
@@ -44,27 +44,9 @@ _SUMMED = (
 )
 
 
-class Tested(TypedDict):
-    """The fields every tested comparison shows: ``changes`` rows and ``benchmark`` gaps."""
-
-    difference: float
-    low: float
-    high: float
-    p: float
-    q: float
-    significant: bool
-
-
 def tested(c: Comparison, q: float, alpha: float) -> Tested:
-    """A comparison's difference, interval and test, with its q-value, as output fields."""
-    return {
-        "difference": c.difference,
-        "low": c.low,
-        "high": c.high,
-        "p": c.p,
-        "q": float(q),
-        "significant": bool(q < alpha),
-    }
+    """A comparison's difference, interval and test, with its q-value."""
+    return Tested(c.difference, c.low, c.high, c.p, float(q), bool(q < alpha))
 
 
 def group_comparisons(a: Group, b: Group, settings: MetricsSettings) -> Iterator[Comparison]:
@@ -159,7 +141,7 @@ def changes_report(
     q_values = benjamini_hochberg([c.p for _, c in found])
     alpha = 1 - workspace.model.metrics.confidence
     rows = [
-        Change(scope=scope, metric=c.metric, before=c.b, after=c.a, **tested(c, q, alpha))
+        Change(scope=scope, metric=c.metric, before=c.b, after=c.a, test=tested(c, q, alpha))
         for (scope, c), q in zip(found, q_values, strict=True)
     ]
-    return ChangesResult(tuple(r for r in rows if all_changes or r.significant))
+    return ChangesResult(tuple(r for r in rows if all_changes or r.test.significant))

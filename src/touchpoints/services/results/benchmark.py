@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from touchpoints.core.result import Cell, Note, Result, Row, TableView, View, text, with_interval
-from touchpoints.services.results.changes import q_cell
+from touchpoints.core.result import Cell, Note, Result, Row, TableView, View, text
+from touchpoints.services.results.changes import Tested
 from touchpoints.services.results.metrics import MetricsRow, metrics_view
 
 
@@ -18,12 +18,7 @@ class Gap(Row):
     brand: str
     metric: str
     own: float
-    difference: float
-    low: float
-    high: float
-    p: float
-    q: float
-    significant: bool
+    test: Tested
     insufficient: bool
     competitor: float
 
@@ -44,12 +39,7 @@ class ReferenceGap(Row):
     reference: str
     metric: str
     own: float
-    difference: float
-    low: float
-    high: float
-    p: float
-    q: float
-    significant: bool
+    test: Tested
     insufficient: bool
     value: float
     sector: str | None
@@ -116,25 +106,29 @@ class BenchmarkResult(Result):
         for title, against, rows in tables:
             if not rows:
                 continue
-            body = tuple(
-                (
-                    *(Cell(text(r.scope.get(k))) for k in keys),
-                    Cell(r.against),
-                    Cell(r.metric),
-                    Cell(f"{r.own:.1f}"),
-                    Cell(f"{r.theirs:.1f}"),
-                    Cell(with_interval(r.difference, r.low, r.high, "+.1f"), r.insufficient),
-                    q_cell(r.q, r.significant),
+            body = []
+            for r in rows:
+                gap, q = r.test.cells()
+                body.append(
+                    (
+                        *(Cell(text(r.scope.get(k))) for k in keys),
+                        Cell(r.against),
+                        Cell(r.metric),
+                        Cell(f"{r.own:.1f}"),
+                        Cell(f"{r.theirs:.1f}"),
+                        Cell(gap.text, r.insufficient),
+                        q,
+                    )
                 )
-                for r in rows
-            )
             columns = (*keys, against, "metric", "ours", "theirs", "gap [interval]", "q")
-            found.append(TableView(f"{title}; Benjamini–Hochberg q-values", columns, body))
-        for r in self.unanswered:
-            where = ", ".join(f"{k}={v}" for k, v in r.items() if k not in ("reference", "metric"))
+            found.append(TableView(f"{title}; Benjamini–Hochberg q-values", columns, tuple(body)))
+        for missing in self.unanswered:
+            where = ", ".join(
+                f"{k}={v}" for k, v in missing.items() if k not in ("reference", "metric")
+            )
             found.append(
                 Note(
-                    f"{r['reference']} ({r['metric']}): no answers of ours to compare"
+                    f"{missing['reference']} ({missing['metric']}): no answers of ours to compare"
                     + (f" in {where}" if where else ""),
                     dim=True,
                 )

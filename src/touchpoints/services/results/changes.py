@@ -9,14 +9,10 @@ from touchpoints.core.result import Cell, Result, Row, TableView, View, text, wi
 
 
 @dataclass(frozen=True)
-class Change(Row):
-    """One comparison: ``after − before`` within ``scope`` (the group, and the period with
-    what it is compared with), its interval, p and Benjamini–Hochberg q."""
+class Tested(Row):
+    """A tested difference: its interval, p and Benjamini–Hochberg q, and whether q is
+    below 1 − confidence. Shared by ``changes`` and ``benchmark`` rows."""
 
-    scope: dict[str, Any]
-    metric: str
-    before: float
-    after: float
     difference: float
     low: float
     high: float
@@ -24,9 +20,22 @@ class Change(Row):
     q: float
     significant: bool
 
+    def cells(self) -> tuple[Cell, Cell]:
+        """``+3.2 [1.0, 5.4]`` and the q-value, ``(n.s.)`` when not significant."""
+        q = f"{self.q:.3g}" + ("" if self.significant else " (n.s.)")
+        return Cell(with_interval(self.difference, self.low, self.high, "+.1f")), Cell(q)
 
-def q_cell(q: float, significant: bool) -> Cell:
-    return Cell(f"{q:.3g}" + ("" if significant else " (n.s.)"))
+
+@dataclass(frozen=True)
+class Change(Row):
+    """One comparison: ``after − before`` within ``scope`` (the group, and the period with
+    what it is compared with), with its test."""
+
+    scope: dict[str, Any]
+    metric: str
+    before: float
+    after: float
+    test: Tested
 
 
 @dataclass(frozen=True, repr=False)
@@ -51,8 +60,7 @@ class ChangesResult(Result):
                 Cell(c.metric),
                 Cell(f"{c.before:.1f}"),
                 Cell(f"{c.after:.1f}"),
-                Cell(with_interval(c.difference, c.low, c.high, "+.1f")),
-                q_cell(c.q, c.significant),
+                *c.test.cells(),
             )
             for c in self.changes
         )
