@@ -7,11 +7,31 @@ is a bug and keeps its traceback.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+
+# A parameter named in a message: ``{since}``. Spelled by each interface in its own words.
+_PARAMETER = re.compile(r"\{([a-z][a-z_]*)\}")
 
 
 class TouchpointsError(Exception):
-    """Root of the errors touchpoints raises deliberately."""
+    """Root of the errors touchpoints raises deliberately.
+
+    A message may name the parameters of a request in domain terms, as ``{since}`` or
+    ``{force}``: ``str()`` shows the bare name, and each interface fills in its own spelling
+    through :meth:`render` (the command line ``--since``, the API its query parameter).
+    """
+
+    def render(self, spell: Callable[[str], str]) -> str:
+        """The message with every parameter named by ``spell``."""
+        return _PARAMETER.sub(lambda m: spell(m.group(1)), self.message)
+
+    @property
+    def message(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+    def __str__(self) -> str:
+        return self.render(lambda name: name)
 
 
 class UserInputError(TouchpointsError, ValueError):
@@ -23,29 +43,13 @@ class ParameterError(UserInputError):
 
     ``param`` names it in domain terms (``by``, ``since``, ``weights``), never as one
     interface spells it: the command line says ``--by``, the API the query parameter ``by``.
-    The message may name other parameters as ``{since}``; each interface fills them in with
-    its own spelling through :meth:`render`, and ``str()`` uses the domain names.
+    The message is prefixed with the parameter unless it names it itself (``{by}``).
     """
 
     def __init__(self, param: str, message: str) -> None:
         self.param = param
-        self.message = message
-        super().__init__(self.render(lambda name: name))
-
-    def render(self, spell: Callable[[str], str]) -> str:
-        """The message with every parameter named by ``spell``: ``--by: unknown …``."""
-        said = self.message.format_map(_Names(spell))
-        named = "{" + self.param + "}" in self.message  # the message names it itself
-        return said if named else f"{spell(self.param)}: {said}"
-
-
-class _Names(dict[str, str]):
-    def __init__(self, spell: Callable[[str], str]) -> None:
-        super().__init__()
-        self.spell = spell
-
-    def __missing__(self, key: str) -> str:
-        return self.spell(key)
+        named = "{" + param + "}" in message
+        super().__init__(message if named else f"{{{param}}}: {message}")
 
 
 class ModelError(UserInputError):

@@ -135,3 +135,16 @@ def test_the_command_line_names_its_own_options(
         return
     assert result.exit_code == 1
     assert said in json.loads(result.stdout)["error"]
+
+
+def test_every_error_names_options_in_the_interface_s_words(tmp_path: Path) -> None:
+    """Not only parameter errors: a workspace or mapping error that names a parameter says
+    ``workspace`` to the library and ``--workspace`` on the command line."""
+    with pytest.raises(tp.WorkspaceError) as raised:
+        tp.open(tmp_path)
+    assert str(raised.value).endswith("or point workspace at one")
+    said = CliRunner().invoke(app, ["status", "-w", str(tmp_path), "--format", "json"])
+    assert said.exit_code == 1
+    assert json.loads(said.stdout)["error"].endswith("or point --workspace at one")
+    braces = ParameterError("where", "unknown dimension '{x' (dimensions: …)")
+    assert str(braces) == "where: unknown dimension '{x' (dimensions: …)"  # user text as is

@@ -20,7 +20,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from touchpoints.core.result import Note, Result, TableView, View
-from touchpoints.errors import ModelError, ParameterError, TouchpointsError
+from touchpoints.errors import ModelError, TouchpointsError
 from touchpoints.services.render import csv_text, json_text
 
 console = Console(soft_wrap=True)
@@ -84,13 +84,14 @@ def emit(result: Result, fmt: Enum = Format.table) -> None:
 def reporting(fmt: Enum | None = None) -> Iterator[None]:
     """Turn a deliberate error into a clear message and exit code 1 (no traceback).
 
-    A :class:`ParameterError` names its parameter as this interface spells it (``--by``).
+    Parameters named in a message (``{by}``) are spelled as this interface spells them
+    (``--by``).
     """
     try:
         yield
     except TouchpointsError as exc:
         source, problems = (exc.source, exc.problems) if isinstance(exc, ModelError) else ("", [])
-        message = exc.render(flag) if isinstance(exc, ParameterError) else str(exc)
+        message = exc.render(flag)
         if fmt is not None and fmt.value == "json":
             payload: dict[str, Any] = {"error": message}
             if problems:

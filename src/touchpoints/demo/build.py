@@ -82,7 +82,7 @@ def demo_key(seed: int) -> bytes:
 def _prepare(root: Path, force: bool) -> None:
     if root.exists() and any(root.iterdir()):
         if not force:
-            raise WorkspaceError(f"{root} is not empty (use --force to rebuild the demo there)")
+            raise WorkspaceError(f"{root} is not empty (use {{force}} to rebuild the demo there)")
         known = {*DEMO_FILES}
         strangers = [
             p.name for p in root.iterdir() if p.name not in known and p.suffix != ".duckdb"

@@ -124,11 +124,11 @@ def resolve_kind(declared: str | None, mapping: Mapping) -> Kind:
     """The kind from ``--kind`` and the mapping's ``kind``, which must agree."""
     if declared and mapping.kind and declared != mapping.kind:
         raise MappingError(
-            f"--kind {declared} disagrees with the mapping's kind: {mapping.kind}; drop one"
+            f"{{kind}} {declared} disagrees with the mapping's kind: {mapping.kind}; drop one"
         )
     name = declared or mapping.kind
     if not name:
-        raise MappingError("say which kind the file holds: --kind KIND or `kind:` in a mapping")
+        raise MappingError("say which kind the file holds: {kind} KIND or `kind:` in a mapping")
     if name not in KINDS:
         raise MappingError(f"unknown kind '{name}' (known: {', '.join(KINDS)})")
     return KINDS[name]

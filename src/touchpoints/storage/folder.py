@@ -41,7 +41,7 @@ class WorkspaceFolder:
         if not (root / MODEL_FILE).is_file():
             raise WorkspaceError(
                 f"no {MODEL_FILE} in {root}: create a workspace with `touchpoints init {root}` "
-                "or point --workspace at one"
+                "or point {workspace} at one"
             )
         return cls(root, load_model(root / MODEL_FILE))
 
@@ -79,7 +79,7 @@ def init_folder(
     """
     model_path = root / MODEL_FILE
     if model_path.exists() and not force:
-        raise WorkspaceError(f"{model_path} already exists (use --force to overwrite the model)")
+        raise WorkspaceError(f"{model_path} already exists (use {{force}} to overwrite the model)")
     root.mkdir(parents=True, exist_ok=True)
     model_path.write_text(model_text or template_text(), encoding="utf-8")
     if not (root / ".gitignore").exists():
