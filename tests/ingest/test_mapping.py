@@ -148,7 +148,7 @@ def test_mapping_errors_are_clear(
 def test_kind_option_and_mapping_must_agree(workspace: Workspace, tmp_path: Path) -> None:
     data = write_csv(tmp_path / "a.csv", ["response_id", "ts", "nps"], [["1", "2025-05-04", "9"]])
     mapping = _map(tmp_path, "kind: responses\n")
-    with pytest.raises(MappingError, match="^kind tickets disagrees with the mapping's kind"):
+    with pytest.raises(MappingError, match=r"^kind tickets disagrees with the mapping's kind"):
         ingest_file(workspace, data, kind="tickets", mapping_path=mapping)
 
 
