@@ -211,7 +211,9 @@ class Period(StrEnum):
     year = "year"
 
 
-ByOpt = Annotated[str, typer.Option(help="Dimensions, comma-separated: " + ", ".join(DIMENSIONS))]
+ByOpt = Annotated[
+    str | None, typer.Option(help="Dimensions, comma-separated: " + ", ".join(DIMENSIONS))
+]
 SinceOpt = Annotated[
     datetime | None, typer.Option(formats=["%Y-%m-%d"], help="First day (inclusive).")
 ]
@@ -219,7 +221,11 @@ UntilOpt = Annotated[
     datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Last day (inclusive).")
 ]
 WhereOpt = Annotated[
-    list[str] | None, typer.Option(help="Keep only DIMENSION=VALUE; repeat to combine.")
+    list[str] | None,
+    typer.Option(
+        help="Keep only DIMENSION=VALUE; a dimension repeated means any of its values, "
+        "different dimensions must all hold."
+    ),
 ]
 
 
@@ -229,7 +235,7 @@ def _period(period: Period | None) -> str | None:
 
 @app.command()
 def metrics(
-    by: ByOpt = "",
+    by: ByOpt = None,
     period: Annotated[Period | None, typer.Option(help="Group by calendar period too.")] = None,
     since: SinceOpt = None,
     until: UntilOpt = None,
@@ -247,7 +253,7 @@ def metrics(
 
 @app.command()
 def changes(
-    by: ByOpt = "",
+    by: ByOpt = None,
     period: Annotated[
         Period | None, typer.Option(help="Compare each period with the last.")
     ] = None,
@@ -279,7 +285,7 @@ def items(
         list[str] | None,
         typer.Option(help="Items to rate, glob patterns; repeat (default: attr.*)."),
     ] = None,
-    by: ByOpt = "",
+    by: ByOpt = None,
     period: Annotated[Period | None, typer.Option(help="Group by calendar period too.")] = None,
     since: SinceOpt = None,
     until: UntilOpt = None,
@@ -316,7 +322,7 @@ def items(
 
 @app.command()
 def benchmark(
-    by: ByOpt = "",
+    by: ByOpt = None,
     period: Annotated[Period | None, typer.Option(help="Compare per calendar period.")] = None,
     since: SinceOpt = None,
     until: UntilOpt = None,

@@ -20,34 +20,60 @@ PERIODS = {"day": "D", "week": "W", "month": "M", "quarter": "Q", "year": "Y"}
 Words = str | Iterable[str] | None
 
 
-def parse_names(value: Words) -> tuple[str, ...]:
-    """``"channel, region"`` or ``["channel", "region"]`` as ``("channel", "region")``."""
+def parse_names(value: Words, param: str = "by") -> tuple[str, ...]:
+    """``"channel, region"`` or ``["channel", "region"]`` as ``("channel", "region")``.
+
+    An empty name (``""``, ``"channel,,region"``) is an error: it would silently mean "no
+    grouping" where the user asked for one.
+    """
     if value is None:
         return ()
-    parts = value.split(",") if isinstance(value, str) else value
-    return tuple(p.strip() for p in parts if p and p.strip())
+    parts = value.split(",") if isinstance(value, str) else list(value)
+    names = tuple(str(p).strip() for p in parts)
+    if not names or any(not n for n in names):
+        raise ParameterError(param, f"names an empty dimension in '{value}'")
+    return names
 
 
-def parse_pairs(param: str, value: Mapping[str, str] | Sequence[str] | None) -> dict[str, str]:
-    """``["region=华东", …]`` (or a mapping) as ``{"region": "华东"}``; a malformed pair is a
-    :class:`ParameterError` on ``param``."""
+def parse_filters(
+    param: str, value: Mapping[str, str | Sequence[str]] | Sequence[str] | None
+) -> dict[str, tuple[str, ...]]:
+    """``["region=华东", "region=华南", "channel=web"]`` (or a mapping to a value or a list
+    of values) as ``{"region": ("华东", "华南"), "channel": ("web",)}``: a key given again
+    adds a value it may have (any of them), different keys must all hold."""
     if isinstance(value, Mapping):
-        return {str(k).strip(): str(v).strip() for k, v in value.items()}
-    found = {}
+        found: dict[str, tuple[str, ...]] = {}
+        for key, given in value.items():
+            values = list(given) if isinstance(given, list | tuple | set) else [given]
+            found[str(key).strip()] = tuple(str(v).strip() for v in values)
+        return found
+    pairs: dict[str, list[str]] = {}
     for pair in [value] if isinstance(value, str) else value or []:
         key, sep, text = pair.partition("=")
         if not sep or not key.strip():
             raise ParameterError(param, f"takes NAME=VALUE, got '{pair}'")
-        found[key.strip()] = text.strip()
-    return found
+        pairs.setdefault(key.strip(), [])
+        if text.strip() not in pairs[key.strip()]:
+            pairs[key.strip()].append(text.strip())
+    return {k: tuple(v) for k, v in pairs.items()}
+
+
+def parse_pairs(param: str, value: Mapping[str, str] | Sequence[str] | None) -> dict[str, str]:
+    """``["attr.price=2", …]`` (or a mapping) as ``{"attr.price": "2"}``: one value a name."""
+    found = parse_filters(param, value)
+    twice = [k for k, values in found.items() if len(values) > 1]
+    if twice:
+        raise ParameterError(param, f"gives {twice[0]} more than one value")
+    return {k: values[0] for k, values in found.items()}
 
 
 def parse_numbers(
     param: str, value: Mapping[str, float] | Sequence[str] | None
 ) -> dict[str, float]:
     """``["attr.price=2", …]`` (or a mapping) as ``{"attr.price": 2.0}``."""
+    pairs = parse_pairs(param, value)  # type: ignore[arg-type]
     try:
-        return {k: float(v) for k, v in parse_pairs(param, value).items()}  # type: ignore[arg-type]
+        return {k: float(v) for k, v in pairs.items()}
     except (TypeError, ValueError):
         raise ParameterError(param, "takes NAME=NUMBER") from None
 
@@ -84,8 +110,13 @@ class MetricsQuery:
     period: str | None = None
     since: date | None = None
     until: date | None = None
-    where: dict[str, str] = field(default_factory=dict)
+    where: dict[str, tuple[str, ...]] = field(default_factory=dict)
     relationship: bool = False  # only answers with neither channel nor touchpoint
+
+    def __post_init__(self) -> None:
+        # ``where={"region": "华东"}`` is one allowed value: kept as a tuple of them.
+        where = {k: (v,) if isinstance(v, str) else tuple(v) for k, v in self.where.items()}
+        object.__setattr__(self, "where", where)
 
     @classmethod
     def parse(
@@ -94,7 +125,7 @@ class MetricsQuery:
         period: str | None = None,
         since: date | str | None = None,
         until: date | str | None = None,
-        where: Mapping[str, str] | Sequence[str] | None = None,
+        where: Mapping[str, str | Sequence[str]] | Sequence[str] | None = None,
     ) -> MetricsQuery:
         """A checked query from what a person typed or a script passed."""
         query = cls(
@@ -102,7 +133,7 @@ class MetricsQuery:
             period=period or None,
             since=parse_day("since", since),
             until=parse_day("until", until),
-            where=parse_pairs("where", where),
+            where=parse_filters("where", where),
         )
         query.check()
         return query

@@ -11,8 +11,10 @@ on Monday, and a period is named by the local date it starts on.
 
 from __future__ import annotations
 
+import difflib
 from typing import Any
 
+from touchpoints.errors import ParameterError
 from touchpoints.model.schema import CXModel
 from touchpoints.services.query import MetricsQuery
 from touchpoints.storage.clock import Clock
@@ -31,6 +33,45 @@ def own_responses_sql(model: CXModel) -> str:
     """Answers about the workspace's own brand: competitor answers from benchmark surveys
     count only where brand is asked for."""
     return f"SELECT * FROM responses WHERE {is_own_sql(model)}"
+
+
+def _entries(model: CXModel, dimension: str) -> list[tuple[str, list[str]]]:
+    """``(id, spellings)`` of the model's channels, touchpoints or stages."""
+    if dimension == "stage":
+        return [(s.id, [s.id, *s.name.labels()]) for s in model.stages]
+    found = model.channels if dimension == "channel" else model.touchpoints
+    return [(e.id, e.spellings()) for e in found]
+
+
+def resolve_filters(
+    model: CXModel, where: dict[str, tuple[str, ...]]
+) -> dict[str, tuple[str, ...]]:
+    """The filter values as stored: a channel, touchpoint or stage named by its id, a name or
+    an alias (without case) becomes its id; one the model does not know is an error naming
+    the near matches, since it could only ever match nothing. Other dimensions (region,
+    segment …) are data, kept as given."""
+    resolved = {}
+    for dimension, values in where.items():
+        if dimension not in ("channel", "touchpoint", "stage"):
+            resolved[dimension] = values
+            continue
+        entries = _entries(model, dimension)
+        lookup = {spelling.lower(): id_ for id_, spellings in entries for spelling in spellings}
+        ids = []
+        for value in values:
+            if value.lower() not in lookup:
+                known = [spelling for _, spellings in entries for spelling in spellings]
+                near = difflib.get_close_matches(value, known, n=3, cutoff=0.6)
+                hint = (
+                    f"did you mean {', '.join(near)}?"
+                    if near
+                    else f"{dimension}s: {', '.join(i for i, _ in entries[:10])}"
+                    + (" …" if len(entries) > 10 else "")
+                )
+                raise ParameterError("where", f"no {dimension} '{value}' in the model ({hint})")
+            ids.append(lookup[value.lower()])
+        resolved[dimension] = tuple(dict.fromkeys(ids))
+    return resolved
 
 
 def in_periods_sql(
@@ -73,7 +114,8 @@ def responses_sql(model: CXModel, query: MetricsQuery, clock: Clock) -> tuple[st
     outer = []
     if query.relationship:
         outer.append("channel IS NULL AND touchpoint IS NULL")
-    outer += [f"{ident(k)} = {lit(v)}" for k, v in query.where.items()]
+    for key, values in resolve_filters(model, query.where).items():
+        outer.append(f"{ident(key)} IN ({', '.join(lit(v) for v in values)})")
     chosen = f"SELECT * FROM ({inner}) AS answers"
     if outer:
         chosen += " WHERE " + " AND ".join(outer)
