@@ -101,3 +101,11 @@ def test_the_command_line_says_so_too(demo: Any) -> None:
 def test_a_weight_given_twice_is_an_error(demo: Any) -> None:
     with pytest.raises(ParameterError, match=r"gives attr\.price more than one value"):
         tp.open(demo.root).items(weights=["attr.price=1", "attr.price=2"], resamples=0)
+
+
+def test_sql_in_a_filter_value_is_only_a_value(demo: Any) -> None:
+    """A value is a quoted literal: it matches nothing and runs nothing."""
+    hostile = "x' OR 1=1; DROP TABLE responses; --"
+    (row,) = tp.open(demo.root).metrics(where={"region": hostile}).rows
+    assert row.n == 0
+    assert _count(demo, "true") > 0  # the table is still there
