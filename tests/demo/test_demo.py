@@ -8,11 +8,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+import touchpoints as tp
 from touchpoints.cli.app import app
 from touchpoints.demo import build_demo
 from touchpoints.errors import WorkspaceError
 from touchpoints.ingest import list_quarantine
-from touchpoints.services.workspace import Workspace
+from touchpoints.services.workspace import Workspace, init_workspace
 
 CUSTOMERS = 600
 
@@ -123,6 +124,45 @@ def test_non_empty_folder_needs_force(tmp_path: Path) -> None:
     assert _query(root, "SELECT count(*) FROM customers") == [(60,)]
     (root / "notes.txt").write_text("mine", encoding="utf-8")
     with pytest.raises(WorkspaceError, match="files a demo did not write"):
+        build_demo(root, customers=50, seed=1, force=True)
+
+
+def _key_and_rows(root: Path) -> tuple[bytes, list[tuple[object, ...]]]:
+    return (root / "touchpoints.key").read_bytes(), _query(root, "SELECT * FROM responses")
+
+
+def test_force_refuses_a_workspace_of_the_user_s_own(tmp_path: Path) -> None:
+    """Issue 15: `demo --force` replaced a workspace made by `init` (its warehouse, its key
+    and so every later pseudonym, its model), exit 0. It must refuse and remove nothing."""
+    root = tmp_path / "mine"
+    init_workspace(root)
+    examples = Path(__file__).resolve().parents[2] / "examples"
+    tp.open(root).ingest(examples / "responses.csv", kind="responses")
+    before = _key_and_rows(root)
+    model = (root / "touchpoints.yaml").read_text(encoding="utf-8")
+    with pytest.raises(
+        WorkspaceError, match=r"is a workspace, not a demo: it has no planted\.json"
+    ):
+        build_demo(root, customers=50, seed=1, force=True)
+    assert _key_and_rows(root) == before
+    assert (root / "touchpoints.yaml").read_text(encoding="utf-8") == model
+    said = CliRunner().invoke(app, ["demo", str(root), "--force", "--customers", "50"])
+    assert said.exit_code == 1
+    assert "--force only rebuilds a demo, and nothing was removed" in said.stderr
+    assert _key_and_rows(root) == before
+
+
+def test_force_refuses_a_demo_holding_the_user_s_data(tmp_path: Path) -> None:
+    root = tmp_path / "ws"
+    build_demo(root, customers=50, seed=1)
+    examples = Path(__file__).resolve().parents[2] / "examples"
+    tp.open(root).ingest(examples / "responses.csv", kind="responses")
+    with pytest.raises(
+        WorkspaceError, match=r"data from files the demo did not write \(responses\.csv\)"
+    ):
+        build_demo(root, customers=50, seed=1, force=True)
+    (root / "touchpoints.key").write_text("00" * 32 + "\n", encoding="utf-8")
+    with pytest.raises(WorkspaceError, match="pseudonym key is not a demo's"):
         build_demo(root, customers=50, seed=1, force=True)
 
 

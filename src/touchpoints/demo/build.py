@@ -29,6 +29,7 @@ from touchpoints.demo import generate as g
 from touchpoints.errors import ParameterError, WorkspaceError
 from touchpoints.ingest import IngestResult, ingest_file
 from touchpoints.storage.folder import KEY_FILE, init_folder
+from touchpoints.storage.warehouse import Warehouse
 
 Progress = Callable[[str], None]
 CHUNK = 200_000  # customers per chunk: about a million responses
@@ -79,6 +80,34 @@ def demo_key(seed: int) -> bytes:
     return hashlib.sha256(f"touchpoints demo {seed}".encode()).digest()
 
 
+def _not_a_demo(root: Path) -> str | None:
+    """Why the workspace in ``root`` is not a demo's own (``None`` when it is).
+
+    A demo is marked by its ``planted.json``, holds the key the demo derives from that
+    file's seed (a workspace made by ``init`` has a random one), and every file ever
+    ingested into it lies in its own ``data/`` folder.
+    """
+    try:
+        seed = json.loads((root / "planted.json").read_text(encoding="utf-8"))["seed"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return "it has no planted.json of a demo"
+    try:
+        key = bytes.fromhex((root / KEY_FILE).read_text().strip())
+    except (OSError, ValueError):
+        key = b""
+    if key and key != demo_key(int(seed)):
+        return "its pseudonym key is not a demo's"
+    warehouses = [p for p in root.iterdir() if p.suffix == ".duckdb"]
+    ours = {p.name for p in (root / "data").iterdir()} if (root / "data").is_dir() else set()
+    for path in warehouses:
+        with Warehouse(path) as warehouse:
+            files = [r["file"] for r in warehouse.records("SELECT file FROM ingests")]
+        foreign = sorted({Path(f).name for f in files} - ours)
+        if foreign:
+            return f"it holds data from files the demo did not write ({', '.join(foreign[:3])})"
+    return None
+
+
 def _prepare(root: Path, force: bool) -> None:
     if root.exists() and any(root.iterdir()):
         if not force:
@@ -91,6 +120,12 @@ def _prepare(root: Path, force: bool) -> None:
             raise WorkspaceError(
                 f"{root} holds files a demo did not write ({', '.join(sorted(strangers)[:5])}); "
                 "choose an empty folder"
+            )
+        reason = _not_a_demo(root)
+        if reason:
+            raise WorkspaceError(
+                f"{root} is a workspace, not a demo: {reason}. {{force}} only rebuilds a "
+                "demo, and nothing was removed; choose an empty folder"
             )
         for path in root.iterdir():
             shutil.rmtree(path) if path.is_dir() else path.unlink()
