@@ -82,25 +82,34 @@ def emit(result: Result, fmt: Enum = Format.table) -> None:
 
 @contextmanager
 def reporting(fmt: Enum | None = None) -> Iterator[None]:
-    """Turn a deliberate error into a clear message and exit code 1 (no traceback).
+    """Turn a deliberate error, or one the machine raised (a full disk, a missing permission),
+    into a clear message and exit code 1 (no traceback).
 
     Parameters named in a message (``{by}``) are spelled as this interface spells them
-    (``--by``).
+    (``--by``). Anything else is a bug and keeps its traceback.
     """
     try:
         yield
     except TouchpointsError as exc:
         source, problems = (exc.source, exc.problems) if isinstance(exc, ModelError) else ("", [])
-        message = exc.render(flag)
-        if fmt is not None and fmt.value == "json":
-            payload: dict[str, Any] = {"error": message}
-            if problems:
-                payload["problems"] = problems
-            print_json(payload)
+        _fail(exc.render(flag), fmt, source, problems)
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename else ""
+        _fail(f"{where}{exc.strerror or exc}", fmt)
+
+
+def _fail(
+    message: str, fmt: Enum | None, source: str = "", problems: list[str] | None = None
+) -> None:
+    if fmt is not None and fmt.value == "json":
+        payload: dict[str, Any] = {"error": message}
         if problems:
-            errors.print(f"[red]error:[/] {escape(source)}: {len(problems)} problem(s)")
-            for problem in problems:
-                errors.print(f"  {escape(problem)}")
-        else:
-            errors.print(f"[red]error:[/] {escape(message)}")
-        raise typer.Exit(1) from None
+            payload["problems"] = problems
+        print_json(payload)
+    if problems:
+        errors.print(f"[red]error:[/] {escape(source)}: {len(problems)} problem(s)")
+        for problem in problems:
+            errors.print(f"  {escape(problem)}")
+    else:
+        errors.print(f"[red]error:[/] {escape(message)}")
+    raise typer.Exit(1) from None

@@ -18,7 +18,8 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
-from touchpoints.errors import MappingError
+from touchpoints.errors import FileFormatError, MappingError
+from touchpoints.ingest.encoding import detect_encoding
 from touchpoints.ingest.kinds import ITEM_PREFIXES, KINDS, Kind, item_name_problem
 from touchpoints.ingest.readers import FileFormat
 from touchpoints.model import CXModel
@@ -83,9 +84,12 @@ class Mapping(BaseModel):
 
 def load_mapping(path: Path) -> Mapping:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        # A mapping names the export's columns, often in Chinese: read it as it was saved.
+        data = yaml.safe_load(path.read_text(encoding=detect_encoding(path)))
     except FileNotFoundError:
         raise MappingError(f"{path}: no such mapping file") from None
+    except (FileFormatError, UnicodeError) as exc:
+        raise MappingError(f"{path}: not readable as text ({exc})") from None
     except yaml.YAMLError as exc:
         raise MappingError(f"{path}: not valid YAML ({exc})") from None
     try:

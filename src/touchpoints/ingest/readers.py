@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 import json
 import re
 from collections.abc import Sequence
@@ -128,17 +127,27 @@ def _cell_text(value: Any) -> str | None:
     return str(value)
 
 
-def _as_text(table: pa.Table) -> pa.Table:
-    """Cast every column to string; nested values become JSON text."""
+def _first_line(exc: BaseException) -> str:
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
+def _as_text(table: pa.Table, path: Path | None = None) -> pa.Table:
+    """Cast every column to string; nested values become JSON text. Bytes that are not UTF-8
+    text make the file unreadable, with the column named."""
     columns = []
-    for column in table.columns:
+    for name, column in zip(table.column_names, table.columns, strict=True):
         if pa.types.is_string(column.type):
             columns.append(column)
         elif pa.types.is_nested(column.type):
             texts = [_cell_text(v) for v in column.to_pylist()]
             columns.append(pa.chunked_array([pa.array(texts, pa.string())]))
         else:
-            columns.append(pc.cast(column, pa.string()))
+            try:
+                columns.append(pc.cast(column, pa.string()))
+            except pa.ArrowInvalid as exc:
+                raise FileFormatError(
+                    f"{path or 'file'}: column {name!r} is not text ({_first_line(exc)})"
+                ) from None
     return pa.table(columns, names=unique_headers(table.column_names))
 
 
@@ -184,14 +193,26 @@ def read_csv(
     """Read a CSV as text. Without a declared encoding, UTF-8 is tried first (Arrow checks it
     as it parses, at no extra pass) and the file is examined only if that fails."""
     if encoding is not None:
-        return _read_csv(path, encoding, delimiter, tool)
+        try:
+            return _read_csv(path, encoding, delimiter, tool)
+        except (UnicodeError, LookupError, pa.ArrowInvalid) as exc:
+            raise FileFormatError(
+                f"{path}: not {encoding} text ({_first_line(exc)}); correct `encoding:` in the "
+                "mapping, or leave it out and the encoding is detected"
+            ) from None
     guess = bom_encoding(path) or "utf-8"
     try:
         return _read_csv(path, guess, delimiter, tool)
     except (UnicodeDecodeError, pa.ArrowInvalid) as exc:
         if guess != "utf-8" or ("UTF8" not in str(exc) and not isinstance(exc, UnicodeDecodeError)):
             raise FileFormatError(f"{path}: not a readable CSV file ({exc})") from None
-    return _read_csv(path, detect_encoding(path), delimiter, tool)
+    detected = detect_encoding(path)
+    try:
+        return _read_csv(path, detected, delimiter, tool)
+    except (UnicodeError, pa.ArrowInvalid) as exc:
+        raise FileFormatError(
+            f"{path}: not a readable CSV file as {detected} text ({_first_line(exc)})"
+        ) from None
 
 
 def _read_csv(path: Path, encoding: str, delimiter: str | None, tool: str | None) -> RawTable:
@@ -200,7 +221,14 @@ def _read_csv(path: Path, encoding: str, delimiter: str | None, tool: str | None
     if not sample.strip():
         raise FileFormatError(f"{path}: the file is empty")
     delimiter = delimiter or _sniff_delimiter(sample, path.suffix.lower())
-    width = len(next(csv.reader(io.StringIO(sample), delimiter=delimiter)))
+    # The whole first record, however wide; blank lines before it are skipped, as Arrow does.
+    with path.open(encoding=encoding, newline="") as handle:
+        try:
+            width = len(next((r for r in csv.reader(handle, delimiter=delimiter) if r), []))
+        except csv.Error as exc:
+            raise FileFormatError(f"{path}: the header row cannot be read ({exc})") from None
+    if not width:
+        raise FileFormatError(f"{path}: no header row")
     generated = [f"f{i}" for i in range(width)]
     bad: list[BadRow] = []
 
@@ -238,6 +266,8 @@ def _read_csv(path: Path, encoding: str, delimiter: str | None, tool: str | None
     if any(b.row == 0 for b in bad):  # row numbers are only known when read in order
         table = parse(threads=False)
     first = [list(r.values()) for r in table.slice(0, 3).to_pylist()]
+    if not first:
+        raise FileFormatError(f"{path}: no header row could be read ({len(bad)} malformed rows)")
     skip = header_rows(tool, first)
     names = unique_headers(column_names(tool, first[:skip]))
     total = table.num_rows + len(bad)
@@ -274,6 +304,8 @@ def read_json(path: Path) -> RawTable:
         data = json.loads(path.read_text(encoding=detect_encoding(path)))
     except json.JSONDecodeError as exc:
         raise FileFormatError(f"{path}: not valid JSON ({exc})") from None
+    except RecursionError:
+        raise FileFormatError(f"{path}: JSON nested too deeply to be records") from None
     if isinstance(data, dict):
         lists = [v for v in data.values() if isinstance(v, list)]
         if len(lists) != 1:
@@ -303,7 +335,18 @@ def _records_to_raw(records: list[tuple[int, Any]]) -> RawTable:
     return RawTable(pa.table(columns, names=unique_headers(names)), rows, bad)
 
 
+def _opens_with_an_object(path: Path) -> bool:
+    """Whether the file's first value is an object: Arrow's JSON reader is handed only such
+    files (pyarrow 26 crashes the whole process on a file whose first value is ``null``; the
+    line-by-line path reports any other first line as a bad row)."""
+    with path.open("rb") as handle:
+        head = handle.read(1 << 12).decode("utf-8", errors="ignore")
+    return head.lstrip("\ufeff \t\r\n").startswith("{")
+
+
 def read_jsonl(path: Path) -> RawTable:
+    if not _opens_with_an_object(path):
+        return _read_jsonl_by_line(path)
     try:
         table = pajson.read_json(path)
         # JSON has no dates: a column Arrow read as one was text, and must stay as written.
@@ -339,7 +382,9 @@ def read_parquet(path: Path) -> RawTable:
         table = pq.read_table(path)
     except (pa.ArrowInvalid, OSError) as exc:
         raise FileFormatError(f"{path}: not a readable Parquet file ({exc})") from None
-    return RawTable(_as_text(table), pa.array(np.arange(1, table.num_rows + 1, dtype=np.int64)))
+    return RawTable(
+        _as_text(table, path), pa.array(np.arange(1, table.num_rows + 1, dtype=np.int64))
+    )
 
 
 def read_file(

@@ -184,12 +184,28 @@ class _UniqueKeyLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
+def _decoded(raw: bytes) -> str | None:
+    """The model's text: UTF-8 (with or without BOM), else GB18030 — a superset of the GBK
+    that Chinese Windows editors save in; ``None`` when neither reads it."""
+    for codec in ("utf-8-sig", "gb18030"):
+        try:
+            return raw.decode(codec)
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
 def load_model(path: Path) -> CXModel:
     """Read and validate a ``touchpoints.yaml``."""
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise ModelError(str(path), ["file not found"]) from None
+    except OSError as exc:
+        raise ModelError(str(path), [f"cannot read ({exc.strerror})"]) from None
+    text = _decoded(raw)
+    if text is None:
+        raise ModelError(str(path), ["not text in UTF-8 or GB18030/GBK: save it as UTF-8"])
     try:
         data = yaml.load(text, Loader=_UniqueKeyLoader)
     except yaml.YAMLError as exc:

@@ -17,6 +17,7 @@ import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
+from touchpoints.core.bootstrap import check_resamples
 from touchpoints.core.index import TouchpointSpec, mtsi
 from touchpoints.core.metrics.consistency import consistency_from_counts
 from touchpoints.core.rules import top_box_from
@@ -145,6 +146,7 @@ def index_report(
     if query.by or query.where:
         raise ParameterError("by", "the index takes no {by} or {where}: it is the whole tree")
     query.check()
+    check_resamples(resamples)  # before the engine is asked
     model = workspace.model
     if not model.touchpoints:
         raise UserInputError("the model has no touchpoints: the index has nothing to measure")

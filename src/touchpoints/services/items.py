@@ -14,6 +14,7 @@ from typing import Any
 
 import ibis.expr.types as ir
 
+from touchpoints.core.bootstrap import check_resamples
 from touchpoints.core.metrics.items import csi_from_patterns, csi_weights
 from touchpoints.core.metrics.survey import mean_from_moments, proportion_from_counts
 from touchpoints.core.rules import is_bottom_box, is_top_box, rescale
@@ -66,6 +67,7 @@ def items_report(
         con = warehouse.ibis()
         chosen = _chosen(con, items)
         csi_weights(chosen, weights)  # checked before the engine is asked
+        check_resamples(resamples)
         responses, names = selected_responses(warehouse, model, query)
         stored = con.table("response_items")
         stored = stored.filter(stored.item.isin(chosen), stored.value.notnull())

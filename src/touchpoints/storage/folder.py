@@ -80,7 +80,10 @@ def init_folder(
     model_path = root / MODEL_FILE
     if model_path.exists() and not force:
         raise WorkspaceError(f"{model_path} already exists (use {{force}} to overwrite the model)")
-    root.mkdir(parents=True, exist_ok=True)
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise WorkspaceError(f"cannot create the workspace in {root}: {exc.strerror}") from None
     model_path.write_text(model_text or template_text(), encoding="utf-8")
     if not (root / ".gitignore").exists():
         (root / ".gitignore").write_text(_GITIGNORE, encoding="utf-8")

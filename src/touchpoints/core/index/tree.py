@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from touchpoints.core.bootstrap import check_resamples
 from touchpoints.core.rules import rescale
 
 
@@ -147,6 +148,7 @@ def mtsi(
     and the stages come in the order their first touchpoint is listed.
     """
     ids = [t.id for t in touchpoints]
+    check_resamples(resamples)
     channels = list(dict.fromkeys([*channels, *(t.channel for t in touchpoints)]))
     stages = list(dict.fromkeys(t.stage for t in touchpoints))
     cells = counts[counts["touchpoint"].isin(ids) & (counts["count"] > 0)]

@@ -21,6 +21,7 @@ from typing import TypedDict, Unpack
 import numpy as np
 import pandas as pd
 
+from touchpoints.core.bootstrap import check_resamples
 from touchpoints.core.metrics.estimate import Estimate
 from touchpoints.core.metrics.survey import Scores, _clean, proportion_from_counts
 from touchpoints.core.rules import is_bottom_box, is_top_box, rescale
@@ -83,6 +84,7 @@ def csi_from_patterns(
 ) -> Estimate:
     """The CSI from distinct answer patterns (one column per attribute, NaN unanswered) and how
     many respondents gave each. ``n`` counts respondents who rated at least one attribute."""
+    check_resamples(resamples)
     items = list(patterns.columns)
     w = csi_weights(items, weights)
     values = patterns.to_numpy(dtype=float)
