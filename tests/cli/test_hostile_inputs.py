@@ -137,3 +137,32 @@ def test_a_gbk_mapping_and_model_are_read(tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["accepted"] == 1
+
+
+def test_an_infinite_weight_is_refused_by_check(tmp_path: Path) -> None:
+    """`weight: .inf` passed `check`, and `index --format json` printed a bare NaN."""
+    root = tmp_path / "ws"
+    init_workspace(root)
+    fixture = Path(__file__).parents[1] / "fixtures" / "touchpoints.yaml"
+    text = fixture.read_text(encoding="utf-8")
+    (root / "touchpoints.yaml").write_text(
+        text.replace("channels:\n  - {", "channels:\n  - {weight: .inf, ", 1), encoding="utf-8"
+    )
+    result = runner.invoke(app, ["check", "-w", str(root), "--format", "json"])
+    assert result.exit_code == 1
+    assert any(
+        "channels[0].weight" in p and "finite" in p for p in json.loads(result.stdout)["problems"]
+    )
+
+
+def test_a_mapping_key_given_twice_is_refused(tmp_path: Path) -> None:
+    """YAML keeps the last of two equal keys; a mapping must not lose the first silently."""
+    root = tmp_path / "ws"
+    init_workspace(root)
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text("kind: responses\nkind: tickets\n", encoding="utf-8")
+    result = runner.invoke(
+        app, ["check", "-w", str(root), "--map", str(mapping), "--format", "json"]
+    )
+    assert result.exit_code == 1
+    assert "key 'kind' is given twice" in json.loads(result.stdout)["error"]

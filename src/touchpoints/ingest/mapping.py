@@ -23,7 +23,7 @@ from touchpoints.ingest.encoding import detect_encoding
 from touchpoints.ingest.kinds import ITEM_PREFIXES, KINDS, Kind, item_name_problem
 from touchpoints.ingest.readers import FileFormat
 from touchpoints.model import CXModel
-from touchpoints.model.load import format_path
+from touchpoints.model.load import UniqueKeyLoader, format_path
 
 Scalar = str | int | float | bool
 
@@ -49,7 +49,7 @@ BUILTIN_HEADERS: dict[str, tuple[str, ...]] = {
 class Mapping(BaseModel):
     """A mapping file (``--map``); unknown keys are errors."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     kind: str | None = None
     format: FileFormat | None = None
@@ -85,7 +85,8 @@ class Mapping(BaseModel):
 def load_mapping(path: Path) -> Mapping:
     try:
         # A mapping names the export's columns, often in Chinese: read it as it was saved.
-        data = yaml.safe_load(path.read_text(encoding=detect_encoding(path)))
+        # A key given twice is an error, as in the model: YAML alone keeps the last silently.
+        data = yaml.load(path.read_text(encoding=detect_encoding(path)), Loader=UniqueKeyLoader)
     except FileNotFoundError:
         raise MappingError(f"{path}: no such mapping file") from None
     except (FileFormatError, UnicodeError) as exc:

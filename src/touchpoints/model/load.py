@@ -169,7 +169,7 @@ def parse_model(data: Any, source: str = MODEL_FILE) -> CXModel:
     return model
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
+class UniqueKeyLoader(yaml.SafeLoader):
     """A YAML loader that refuses a key given twice in one mapping (YAML keeps the last)."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
@@ -207,7 +207,7 @@ def load_model(path: Path) -> CXModel:
     if text is None:
         raise ModelError(str(path), ["not text in UTF-8 or GB18030/GBK: save it as UTF-8"])
     try:
-        data = yaml.load(text, Loader=_UniqueKeyLoader)
+        data = yaml.load(text, Loader=UniqueKeyLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""

@@ -18,9 +18,10 @@ DEFAULT_STAGES = ("awareness", "purchase", "use", "feedback")
 
 
 class Strict(BaseModel):
-    """Base for every section: unknown keys are errors, so a typo never passes silently."""
+    """Base for every section: unknown keys are errors, so a typo never passes silently, and
+    numbers are finite (a `weight: .inf` would turn the index into NaN)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class LocalName(Strict):
