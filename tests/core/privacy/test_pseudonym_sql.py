@@ -22,7 +22,25 @@ identifiers = st.one_of(
     st.from_regex(r"[ ]?[A-Za-z0-9._]{1,8}@[A-Za-z]{1,6}\.(com|CN)[ ]?", fullmatch=True),
     st.from_regex(r"\+?[0-9 ()\-]{0,14}", fullmatch=True),
     st.text(alphabet="abcXYZ-_ 0123456789@+()会员号\u3000\t", max_size=16),
+    # full-width forms, invisible characters, composed and decomposed accents
+    st.text(
+        alphabet="１３８０９＠ＡＢｃ－＋（）\u200b\u200d\u00ad\ufeff\u2060e\u0301éJos1-",
+        max_size=16,
+    ),
 )
+
+
+def test_spellings_of_one_person_are_one_identifier() -> None:
+    """Issue 15: each pair became two customers."""
+    pairs = [
+        ("１３８００１３８０００", "13800138000"),
+        ("José-1", "Jose\u0301-1"),
+        ("ＡＢＣ-１", "ABC-1"),
+        ("ann@example.com\u200b", "ann@example.com"),
+        ("ann＠example.com", "ann@example.com"),
+    ]
+    for a, b in pairs:
+        assert normalise_identifier(a) == normalise_identifier(b), (a, b)
 
 
 @settings(max_examples=300)

@@ -1,9 +1,12 @@
 """Keyed pseudonyms for customer identifiers.
 
 The same person must get the same pseudonym from every channel, so identifiers are normalised
-before hashing (CONTRACTS.md, *Identity*): trimmed; e-mail lower-cased; phone numbers reduced
-to digits with their country code, an 11-digit number starting with 1 read as a Chinese mobile
-(+86). The hash is HMAC-SHA256 under the workspace key, so without the key nobody can test
+before hashing (CONTRACTS.md, *Identity*): folded (invisible characters such as zero-width
+spaces removed, full-width forms ``１３８`` and ``＠`` read as ASCII, Unicode NFC so that composed
+and decomposed ``é`` agree); trimmed; e-mail lower-cased; phone numbers reduced to digits with
+their country code, an 11-digit number starting with 1 read as a Chinese mobile (+86). The
+fold is the part of NFKC that identifiers meet, written so the engine computes it exactly
+as Python does. The hash is HMAC-SHA256 under the workspace key, so without the key nobody can test
 whether a known phone number is in the warehouse.
 
 Ingestion computes pseudonyms in the engine (:func:`pseudonym_sql`); the Python functions
@@ -15,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+import unicodedata
 
 PSEUDONYM_PATTERN = r"cx_[0-9a-f]{16}"
 _PSEUDONYM = re.compile(PSEUDONYM_PATTERN)
@@ -24,6 +28,39 @@ _SPACE = " \t\n\r\f\v\u3000\u00a0"
 _SPACE_RE2 = r" \t\n\r\f\v\x{3000}\x{00a0}"
 _PHONE_LIKE = re.compile(rf"\+?[0-9{_SPACE}\-().]{{7,}}")
 _NON_DIGIT = re.compile(r"[^0-9]")
+
+
+# Characters that show nothing but make two spellings differ: soft hyphen, zero-width space,
+# joiners, direction marks and isolates, word joiner, byte-order mark …
+_INVISIBLE = (
+    "\u00ad\u034f\u061c\u180e\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d"
+    "\u202e\u2060\u2061\u2062\u2063\u2064\u2066\u2067\u2068\u2069\ufeff"
+)
+# Full-width ASCII (U+FF01–U+FF5E) as typed by Chinese input methods, and its ASCII twin.
+_FULL_WIDTH = "".join(chr(c) for c in range(0xFF01, 0xFF5F))
+_ASCII = "".join(chr(c) for c in range(0x21, 0x7F))
+_FOLD = str.maketrans(_FULL_WIDTH, _ASCII, _INVISIBLE)
+
+
+def fold(value: str) -> str:
+    """Invisible characters removed, full-width ASCII as ASCII, then Unicode NFC.
+
+    >>> fold("１３８００１３８０００") == "13800138000"
+    True
+    >>> fold("ann\u200b＠example.com")
+    'ann@example.com'
+    >>> fold("Jose\u0301") == fold("Jos\u00e9")
+    True
+    """
+    return unicodedata.normalize("NFC", value.translate(_FOLD))
+
+
+def fold_sql(expr: str) -> str:
+    """:func:`fold` as a DuckDB expression over the text ``expr``."""
+    invisible = "".join(f"\\x{{{ord(c):04x}}}" for c in _INVISIBLE)
+    removed = f"regexp_replace({expr}, '[{invisible}]', '', 'g')"
+    ascii_text = _ASCII.replace("'", "''")
+    return f"nfc_normalize(translate({removed}, '{_FULL_WIDTH}', '{ascii_text}'))"
 
 
 def is_pseudonym(value: str) -> bool:
@@ -52,8 +89,10 @@ def normalise_identifier(value: str) -> str | None:
     '+8613800138000'
     >>> normalise_identifier("+86-138-0013-8000")
     '+8613800138000'
+    >>> normalise_identifier("１３８００１３８０００")
+    '+8613800138000'
     """
-    text = value.strip(_SPACE)
+    text = fold(value).strip(_SPACE)
     if not text:
         return None
     if "@" in text:
@@ -72,7 +111,7 @@ def pseudonymise(key: bytes, normalised: str) -> str:
 
 def normalise_sql(expr: str) -> str:
     """:func:`normalise_identifier` as a DuckDB expression over the text ``expr``."""
-    text = f"regexp_replace({expr}, '^[{_SPACE_RE2}]+|[{_SPACE_RE2}]+$', '', 'g')"
+    text = f"regexp_replace({fold_sql(expr)}, '^[{_SPACE_RE2}]+|[{_SPACE_RE2}]+$', '', 'g')"
     digits = f"regexp_replace({text}, '[^0-9]', '', 'g')"
     phone = (
         f"CASE WHEN starts_with({text}, '+') THEN '+' || {digits} "
