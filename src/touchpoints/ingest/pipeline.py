@@ -217,7 +217,8 @@ def ingest_file(
         con.register("_raw", engine)
         located = [replace(p, source=positions[p.source]) if p.source else p for p in plans]
         qkey = positions.get(QUARANTINE_KEY)
-        con.execute(f"CREATE TEMP TABLE _mapped AS {mapped_select(located, qkey)}")
+        ids = frozenset(c.name for c in chosen.columns if c.role == "id")
+        con.execute(f"CREATE TEMP TABLE _mapped AS {mapped_select(located, qkey, ids)}")
         channels, touchpoints = _lookup_tables(workspace.model)
         con.register("_channels", channels)
         con.register("_touchpoints", touchpoints)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from touchpoints.core.privacy.pseudonym import fold_sql
 from touchpoints.ingest.kinds import Column, Kind, item_rule
 from touchpoints.ingest.mapping import ColumnPlan
 from touchpoints.model import CXModel
@@ -77,14 +78,22 @@ def clean(source: str) -> str:
     )
 
 
-def mapped_select(plans: list[ColumnPlan], quarantine_key: str | None = None) -> str:
+def mapped_select(
+    plans: list[ColumnPlan], quarantine_key: str | None = None, ids: frozenset[str] = frozenset()
+) -> str:
     """SELECT of the canonical columns as text from the registered raw table ``_raw``, and
-    ``_qkey``: the quarantine key a row carries when it comes from a quarantine export."""
+    ``_qkey``: the quarantine key a row carries when it comes from a quarantine export.
+
+    Record ids (``ids``) are folded as identifiers are (:func:`fold_sql`): an id typed with
+    full-width characters, a decomposed accent or an invisible character is the same record.
+    """
     qkey = f"nullif(trim({ident(quarantine_key)}), '')" if quarantine_key else "NULL::VARCHAR"
     parts = ["_row", f"{qkey} AS _qkey"]
     for plan in plans:
         if plan.source is not None:
             expr = recode(clean(plan.source), plan.values)
+            if plan.name in ids:
+                expr = fold_sql(expr)
         elif plan.constant is not None:
             expr = lit(plan.constant)
         else:
