@@ -148,3 +148,15 @@ def test_every_error_names_options_in_the_interface_s_words(tmp_path: Path) -> N
     assert json.loads(said.stdout)["error"].endswith("or point --workspace at one")
     braces = ParameterError("where", "unknown dimension '{x' (dimensions: …)")
     assert str(braces) == "where: unknown dimension '{x' (dimensions: …)"  # user text as is
+
+
+def test_the_quarantine_pages(demo: Any) -> None:
+    """A large quarantine is read a page at a time; the title says which rows of how many."""
+    ws = tp.open(demo.root)
+    every = ws.quarantine().to_dict()
+    assert len(every) == 3  # the demo's three planted bad rows
+    page = ws.quarantine(limit=2, offset=1)
+    assert page.to_dict() == every[1:3]
+    assert "rows 2–3 of 3" in repr(page)
+    with pytest.raises(ParameterError, match=r"^kind: unknown kind 'answers'"):
+        ws.quarantine("answers")

@@ -369,12 +369,16 @@ def index(
 @quarantine_app.command("list")
 def quarantine_list(
     kind: KindOpt = None,
+    limit: Annotated[
+        int | None, typer.Option(min=0, help="Show at most this many rows (default: all).")
+    ] = None,
+    offset: Annotated[int, typer.Option(min=0, help="Skip this many rows first.")] = 0,
     workspace: WorkspaceOpt = Path("."),
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """What is still refused, with every reason."""
+    """What is still refused, with every reason; --limit and --offset page through it."""
     with reporting(fmt):
-        result = _open(workspace).quarantine(kind)
+        result = _open(workspace).quarantine(kind, limit=limit, offset=offset)
     emit(result, fmt)
 
 

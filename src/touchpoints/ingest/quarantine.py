@@ -12,24 +12,35 @@ from pathlib import Path
 from typing import Any
 
 from touchpoints.core.spreadsheet import safe_cell
-from touchpoints.errors import ParameterError, UserInputError
+from touchpoints.errors import ParameterError
 from touchpoints.ingest.kinds import KINDS
 from touchpoints.storage.folder import WorkspaceFolder
+from touchpoints.storage.sql import lit
 
 # The export's column that carries each entry's key, so that a fixed row clears its entry
 # even when the fix changed its id (or it had none).
 QUARANTINE_KEY = "_quarantine_key"
 
 
-def list_quarantine(workspace: WorkspaceFolder, kind: str | None = None) -> list[dict[str, Any]]:
-    """Every quarantine entry (optionally of one kind), oldest file first, by row."""
+def list_quarantine(
+    workspace: WorkspaceFolder,
+    kind: str | None = None,
+    *,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[dict[str, Any]]:
+    """The quarantine entries (optionally of one kind), oldest file first, by row; a page of
+    ``limit`` of them from ``offset`` on, so a large quarantine is read a page at a time."""
     if kind is not None and kind not in KINDS:
-        raise UserInputError(f"unknown kind '{kind}' (known: {', '.join(KINDS)})")
+        raise ParameterError("kind", f"unknown kind '{kind}' (known: {', '.join(KINDS)})")
+    if (limit is not None and limit < 0) or offset < 0:
+        raise ParameterError("limit" if offset >= 0 else "offset", "takes a number ≥ 0")
+    where = f"WHERE kind = {lit(kind)}" if kind else ""
+    page = f"LIMIT {int(limit)} " if limit is not None else ""
     with workspace.warehouse() as warehouse:
         rows = warehouse.con.execute(
-            'SELECT kind, key, file, "row", data, reasons FROM quarantine '
-            'WHERE ? IS NULL OR kind = ? ORDER BY ingest, "row"',
-            [kind, kind],
+            f'SELECT kind, key, file, "row", data, reasons FROM quarantine {where} '
+            f'ORDER BY ingest, "row" {page}OFFSET {int(offset)}'
         ).fetchall()
     return [
         {

@@ -89,13 +89,24 @@ class Workspace(WorkspaceFolder):
 
         return status_report(self)
 
-    def quarantine(self, kind: str | None = None) -> QuarantineResult:
-        """The rows still refused, each with every reason."""
+    def quarantine(
+        self, kind: str | None = None, *, limit: int | None = None, offset: int = 0
+    ) -> QuarantineResult:
+        """The rows still refused, each with every reason; a page of ``limit`` rows from
+        ``offset`` on (all of them by default)."""
         from touchpoints.ingest import list_quarantine
 
-        entries = list_quarantine(self, kind)
+        entries = list_quarantine(self, kind, limit=limit, offset=offset)
+        with self.warehouse() as warehouse:
+            per_kind = warehouse.counts("quarantine", "kind")
+        total = per_kind.get(kind, 0) if kind else sum(per_kind.values())
+        shown = (
+            f"rows {offset + 1:,}–{offset + len(entries):,} of {total:,}"
+            if entries and len(entries) < total
+            else f"{total:,} rows"
+        )
         columns = ("kind", "file", "row", "key", "reasons")
-        return QuarantineResult(tuple(entries), f"Quarantine: {len(entries)} rows", columns)
+        return QuarantineResult(tuple(entries), f"Quarantine: {shown}", columns)
 
     def export_quarantine(self, out: str | Path, kind: str | None = None) -> ExportResult:
         """Write the refused rows as CSV (``reasons`` and ``_quarantine_key`` added), ready to
