@@ -78,21 +78,14 @@ def test_readers_answer_any_bytes_with_a_result_or_a_clear_error(
     _survives(lambda: read_file(path, fmt))  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize(
+    ("name", "load"), [("fuzz.map.yaml", load_mapping), ("touchpoints.yaml", load_model)]
+)
 @FUZZ
 @given(data=payloads())
-def test_mapping_files_answer_any_bytes_with_a_result_or_a_clear_error(
-    tmp_path: Path, data: bytes
+def test_mappings_and_models_answer_any_bytes_with_a_result_or_a_clear_error(
+    tmp_path: Path, name: str, load: Callable[[Path], object], data: bytes
 ) -> None:
-    path = tmp_path / "fuzz.map.yaml"
+    path = tmp_path / name
     path.write_bytes(data)
-    _survives(lambda: load_mapping(path))
-
-
-@FUZZ
-@given(data=payloads())
-def test_models_answer_any_bytes_with_a_result_or_a_clear_error(
-    tmp_path: Path, data: bytes
-) -> None:
-    path = tmp_path / "touchpoints.yaml"
-    path.write_bytes(data)
-    _survives(lambda: load_model(path))
+    _survives(lambda: load(path))
