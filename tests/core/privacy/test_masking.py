@@ -406,3 +406,30 @@ def test_brackets_around_a_number_stay_outside_the_mask(text: str, expected: str
 )
 def test_bracketed_country_codes_and_full_width_digits(text: str, expected: str) -> None:
     assert mask_text(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("call 139.1234.5678 now", "call [phone] now"),
+        ("139_1234_5678", "[phone]"),
+        ("电话139—1234—5678", "电话[phone]"),
+        ("139–1234–5678", "[phone]"),
+        ("office (010) 1234-5678", "office [phone]"),
+        ("office 010 12345678", "office [phone]"),
+        ("写信 ann＠example.com", "写信 [email]"),
+        ("１３９．１２３４．５６７８", "[phone]"),
+    ],
+)
+def test_masks_the_spellings_issue_15_found_unmasked(text: str, expected: str) -> None:
+    """Separators of any kind (dots, underscores, long dashes), a bracketed or spaced area
+    code, and the full-width ＠ were stored verbatim."""
+    assert mask_text(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["version 3.5.1", "booked 2025.05.04", "2025_05_04 report", "score 4.5 of 5", "1.299,00 元"],
+)
+def test_keeps_dotted_and_underscored_ordinary_numbers(text: str) -> None:
+    assert mask_text(text) == text

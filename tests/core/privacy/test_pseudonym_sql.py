@@ -43,14 +43,14 @@ def test_spellings_of_one_person_are_one_identifier() -> None:
         assert normalise_identifier(a) == normalise_identifier(b), (a, b)
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(identifiers)
 def test_engine_normalises_like_python(value: str) -> None:
     (got,) = CON.execute(f"SELECT {normalise_sql('$1')}", [value]).fetchone() or (None,)
     assert got == normalise_identifier(value)
 
 
-@settings(max_examples=100)
+@settings(max_examples=100, deadline=None)
 @given(identifiers)
 def test_engine_pseudonym_is_the_hmac_of_python(value: str) -> None:
     inner, outer = hmac_pads(KEY)

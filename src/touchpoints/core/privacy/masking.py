@@ -13,18 +13,23 @@ from functools import lru_cache
 
 # Text without any of these holds nothing to mask: the fast path for most comments. Written
 # for both Python and RE2 (DuckDB), so the engine can skip such texts before Python sees them.
-MAYBE_PII_PATTERN = r"@|[0-9０-９]{3}|[0-9]\.[0-9]"
+MAYBE_PII_PATTERN = r"@|＠|[0-9０-９]{3}|[0-9]\.[0-9]"
 _MAYBE_PII = re.compile(MAYBE_PII_PATTERN)
-# Full-width digits, as Chinese input methods type them, read as ASCII digits.
-_FULL_WIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
-_HAS_FULL_WIDTH = re.compile("[０-９]")
+# Full-width digits and the signs numbers and addresses are written with, as Chinese input
+# methods type them, read as ASCII.
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９＠．－（）＋", "0123456789@.-()+")
+_HAS_FULL_WIDTH = re.compile("[０-９＠．－（）＋]")
 _EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
 _OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
 _IP = re.compile(rf"(?<![\d.]){_OCTET}(?:\.{_OCTET}){{3}}(?!\.?\d)")
-# A run of digits, possibly grouped by single spaces or dashes or a bracketed area code.
-_NUMBER = re.compile(r"(?<![\d+(])(?:\(?\+|\()?\d\)?(?:[ \-]?\(?\d\)?)*[Xx]?(?!\d)")
+# A run of digits, possibly grouped by single separators or a bracketed area code. Besides
+# spaces and dashes, people group phone numbers with dots, underscores and long dashes
+# ("139.1234.5678", "139_1234_5678", "139—1234—5678"); the formats below read them as dashes.
+_SEPARATORS = " \\-._\u2013\u2014"
+_NUMBER = re.compile(rf"(?<![\d+(])(?:\(?\+|\()?\d\)?(?:[{_SEPARATORS}]?\(?\d\)?)*[Xx]?(?!\d)")
 # Groups of a run: each separator starts a new group ("138 0013 8000" → 138, " 0013", " 8000").
-_GROUP_SPLIT = re.compile(r"(?<=[\d)])(?=[ \-])")
+_GROUP_SPLIT = re.compile(rf"(?<=[\d)])(?=[{_SEPARATORS}])")
+_AS_DASH = re.compile("[._\u2013\u2014]")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 # What each kind of personal number looks like, separators included: a run of ordinary
@@ -34,7 +39,7 @@ _OLD_RESIDENT_ID = re.compile(r"\d{15}")
 _CARD = re.compile(r"\d{13,19}|\d{4}(?:[ \-]\d{4}){2,3}(?:[ \-]\d{1,4})?|\d{4}[ \-]\d{6}[ \-]\d{5}")
 _MOBILE_CN = re.compile(r"(?:(?:\+|00)?86[ \-]?)?1[3-9]\d(?:\d{8}|[ \-]\d{4}[ \-]\d{4})")
 _INTERNATIONAL = re.compile(r"(?:\+|00)\d{1,3}(?:[ \-]?(?:\(\d{1,4}\)|\d{1,4})){2,5}")
-_LANDLINE_CN = re.compile(r"(?:\(0\d{2,3}\) ?|0\d{2,3}-)\d{7,8}")
+_LANDLINE_CN = re.compile(r"(?:\(0\d{2,3}\) ?|0\d{2,3}[ \-])(?:\d{7,8}|\d{3,4}[ \-]\d{4})")
 _US_PHONE = re.compile(r"\(?\d{3}\)?[ \-]\d{3}-\d{4}")
 _MAX_GROUPS = 6  # no format above has more groups; bounds the search on long number runs
 _MIN_DIGITS = 8  # nor fewer digits (+1 555 1234 is the shortest international number taken)
@@ -60,6 +65,7 @@ def _luhn(digits: str) -> bool:
 @lru_cache(maxsize=1 << 16)
 def _classify(candidate: str) -> str | None:
     """The mask for a number written as ``candidate``, or ``None`` if it is not personal."""
+    candidate = _AS_DASH.sub("-", candidate)
     digits = re.sub(r"[^\dXx]", "", candidate)
     if len(digits) < _MIN_DIGITS:
         return None
@@ -99,7 +105,7 @@ def _readings(body: str) -> list[tuple[str, str, str]]:
 
 def _mask_slice(text: str) -> str | None:
     """``text`` (groups of one run) with its number masked, or ``None``."""
-    body = text.lstrip(" -")
+    body = text.lstrip(" -._\u2013\u2014")
     lead = text[: len(text) - len(body)]
     for before, number, after in _readings(body):
         mask = _classify(number)
