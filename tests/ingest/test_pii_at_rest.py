@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from conftest import ingest, query, write_csv
 from touchpoints.core.privacy import normalise_identifier, pseudonymise
+from touchpoints.ingest import ingest_file
 from touchpoints.services.workspace import Workspace
 
 SECRETS = [
@@ -66,3 +69,60 @@ def test_masked_comments_keep_the_rest(workspace: Workspace, tmp_path: Path) -> 
 def test_the_key_stays_outside_the_warehouse(workspace: Workspace) -> None:
     assert workspace.key.hex() not in _everything_stored(workspace)
     assert (workspace.root / "touchpoints.key").stat().st_mode & 0o077 == 0
+
+
+# (kind, header, row): every label and platform column of every kind, each holding a phone
+# number in one row; the other columns are valid, so the label is the only reason.
+LABELS = [
+    (
+        "responses",
+        ["response_id", "ts", "nps", "{label}"],
+        ["L1", "2025-05-04", "9", "{pii}"],
+        ("segment", "region", "variant"),
+    ),
+    (
+        "interactions",
+        ["event_id", "ts", "touchpoint", "{label}"],
+        ["E1", "2025-05-04", "web_checkout", "{pii}"],
+        ("session", "event"),
+    ),
+    (
+        "tickets",
+        ["ticket_id", "created_at", "{label}"],
+        ["T1", "2025-05-04", "{pii}"],
+        ("category", "status", "team"),
+    ),
+    (
+        "reviews",
+        ["review_id", "ts", "rating", "text", "{label}"],
+        ["V1", "2025-05-04", "4", "ok", "{pii}"],
+        ("platform",),
+    ),
+    ("customers", ["customer", "{label}"], ["m-1", "{pii}"], ("segment", "region")),
+]
+CASES = [(kind, h, r, label) for kind, h, r, labels in LABELS for label in labels]
+
+
+@pytest.mark.parametrize(
+    ("kind", "header", "row", "label"), CASES, ids=[f"{c[0]}.{c[3]}" for c in CASES]
+)
+def test_a_label_holding_personal_data_is_refused_and_never_stored(
+    workspace: Workspace, tmp_path: Path, kind: str, header: list[str], row: list[str], label: str
+) -> None:
+    """Issue 15: phone numbers in labels (segment, region, ticket team …) were stored verbatim.
+    A label is a value people are grouped by, so it is refused with its reason rather than
+    stored masked; the quarantine keeps it masked."""
+    pii = "张三 13800138000"
+    path = write_csv(
+        tmp_path / f"{kind}.csv",
+        [h.format(label=label) for h in header],
+        [[v.format(pii=pii) for v in row]],
+    )
+    result = ingest_file(workspace, path, kind=kind)
+    assert (result.accepted, result.quarantined) == (0, 1)
+    assert [r for (r,) in query(workspace, "SELECT reasons FROM quarantine")] == [
+        [f"{label}: holds personal data ([phone]), refused"]
+    ]
+    stored = _everything_stored(workspace)
+    assert "13800138000" not in stored
+    assert "张三 [phone]" in stored  # what the quarantine keeps

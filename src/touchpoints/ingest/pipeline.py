@@ -39,6 +39,7 @@ from touchpoints.ingest.quarantine import QUARANTINE_KEY
 from touchpoints.ingest.readers import format_for, read_file
 from touchpoints.ingest.store import quarantine_rows, store
 from touchpoints.ingest.validate import (
+    SCREENED,
     StageSettings,
     content_ids_sql,
     mapped_select,
@@ -145,11 +146,12 @@ def _pseudonyms(con: Any, kind: Kind, key: bytes) -> None:
 
 
 def _masked_texts(con: Any, kind: Kind) -> pa.Table:
-    """raw → masked for each distinct free text that masking changes."""
+    """raw → masked for each distinct free text, label or platform that masking changes
+    (free text is stored masked; a label that holds personal data is refused)."""
     cols: list[str] = []
     raws: list[str] = []
     texts: list[str] = []
-    for column in (c.name for c in kind.columns if c.role == "free_text"):
+    for column in (c.name for c in kind.columns if c.role in SCREENED):
         found = con.execute(
             f"SELECT DISTINCT {ident(column)} FROM _mapped "
             f"WHERE regexp_matches({ident(column)}, {lit(MAYBE_PII_PATTERN)})"

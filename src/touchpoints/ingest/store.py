@@ -20,7 +20,7 @@ from touchpoints.ingest.validate import key_sql
 from touchpoints.storage.sql import ident, lit
 
 # Stored as they are in accepted records too: ids, labels and names are not masked there.
-_AS_STORED = ("id", "label", "language", "brand", "platform")
+_AS_STORED = ("id", "language", "brand")
 
 
 def _text_and_mask(plan: ColumnPlan, kind: Kind) -> str:

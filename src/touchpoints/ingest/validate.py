@@ -64,6 +64,11 @@ class StageSettings:
     content_ids: bool
 
 
+# Roles whose text passes the personal-data detector: free text is stored masked, a label or a
+# platform holding personal data is refused (a masked label would still group people).
+SCREENED = ("free_text", "label", "platform")
+
+
 def clean(source: str) -> str:
     """A source cell, trimmed of any white space (tabs, no-break and ideographic spaces
     too), with blanks and skip markers made missing. Most cells have none around them, so
@@ -231,7 +236,15 @@ def _column_sql(
     derived_id = role == "id" and settings.content_ids
     if column.required and role not in ("timestamp", "date") and not derived_id:
         out.reasons.append(f"CASE WHEN {raw} IS NULL THEN {lit(name + ': missing')} END")
-    if role == "id" or role in ("label", "platform"):
+    if role in ("label", "platform"):  # a value, not free text: personal data is refused
+        found = f"__pii_{name}"  # the first mask masking put in it: [phone], [email] …
+        out.inner.append(f"regexp_extract(mk_{name}.text, '\\[[a-z]+\\]') AS {found}")
+        out.typed[name] = f"CASE WHEN {found} IS NULL THEN {raw} END"
+        out.reasons.append(
+            f"CASE WHEN {found} IS NOT NULL THEN {lit(name + ': holds personal data (')} "
+            f"|| {found} || {lit('), refused')} END"
+        )
+    elif role == "id":
         out.typed[name] = raw
     elif role == "timestamp":
         _timestamp(column, settings, out)
@@ -384,7 +397,7 @@ def _joins(kind: Kind) -> str:
         col = column.name
         if column.role == "identifier":
             joins.append(f"LEFT JOIN _pseudo p_{col} ON m.{ident(col)} = p_{col}.raw")
-        if column.role == "free_text":
+        if column.role in SCREENED:
             on = f"m.{ident(col)} = mk_{col}.raw AND mk_{col}.col = {lit(col)}"
             joins.append(f"LEFT JOIN _masked mk_{col} ON {on}")
     return " ".join(joins)
