@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ingest, query, write_csv
+from conftest import ingest, query, reasons, write_csv
 from touchpoints.services.workspace import Workspace
 
 
@@ -39,3 +39,27 @@ def test_formats_to_utc(workspace: Workspace, tmp_path: Path, text: str, utc: st
     path = write_csv(tmp_path / "t.csv", ["response_id", "ts", "nps"], [["r", text, "9"]])
     assert ingest(workspace, path).accepted == 1
     assert query(workspace, "SELECT strftime(ts, '%Y-%m-%d %H:%M:%S') FROM responses") == [(utc,)]
+
+
+def test_offsets_beyond_fourteen_hours_are_refused(workspace: Workspace, tmp_path: Path) -> None:
+    """Issue 15: `+99:00` was accepted. No zone is more than 14 hours from UTC (Kiribati,
+    +14:00), so a larger offset is refused; the others are read (UTC worked by hand)."""
+    path = write_csv(
+        tmp_path / "tz.csv",
+        ["response_id", "ts", "nps"],
+        [
+            ["R1", "2025-05-04T10:00:00+99:00", "9"],
+            ["R2", "2025-05-04T10:00:00+14:00", "9"],
+            ["R3", "2025-05-04T10:00:00-05:30", "9"],
+            ["R4", "2025-05-04T10:00:00+0800", "9"],
+            ["R5", "2025-05-04T10:00:00+14:30", "9"],
+        ],
+    )
+    result = ingest(workspace, path)
+    assert (result.accepted, result.quarantined) == (3, 2)
+    stored = {
+        r: ts.strftime("%Y-%m-%d %H:%M")
+        for r, ts in query(workspace, "SELECT response_id, ts FROM responses")
+    }
+    assert stored == {"R2": "2025-05-03 20:00", "R3": "2025-05-04 15:30", "R4": "2025-05-04 02:00"}
+    assert sorted(reasons(workspace)) == ["R1", "R5"]

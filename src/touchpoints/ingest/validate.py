@@ -174,6 +174,16 @@ def _time_reasons(name: str, parsed: str, out: _Built, required: bool) -> str:
     return ok
 
 
+def _offset_minutes(raw: str) -> str:
+    """SQL: the size of a written UTC offset in minutes (0 for ``Z``). No zone on Earth is
+    more than 14 hours from UTC, so a larger one (``+99:00``) is a typo, not a time."""
+    found = f"regexp_extract({raw}, '[+-]([0-9]{{2}}):?([0-9]{{2}})?$', ['h', 'm'])"
+    return (
+        f"(COALESCE(TRY_CAST(nullif({found}.h, '') AS INTEGER), 0) * 60 "
+        f"+ COALESCE(TRY_CAST(nullif({found}.m, '') AS INTEGER), 0))"
+    )
+
+
 def _timestamp(column: Column, settings: StageSettings, out: _Built) -> None:
     name, inner_raw = column.name, f"m.{ident(column.name)}"
     alias = f"__ts_{name}"
@@ -183,7 +193,8 @@ def _timestamp(column: Column, settings: StageSettings, out: _Built) -> None:
         f"CASE WHEN regexp_full_match({inner_raw}, {lit(_NAIVE_ISO)}) "
         f"THEN timezone({zone}, TRY_CAST({inner_raw} AS TIMESTAMP)) "
         f"WHEN regexp_matches({inner_raw}, {lit(_HAS_ZONE)}) "
-        f"THEN TRY_CAST({inner_raw} AS TIMESTAMPTZ) "
+        f"THEN CASE WHEN {_offset_minutes(inner_raw)} > 14 * 60 THEN NULL "
+        f"ELSE TRY_CAST({inner_raw} AS TIMESTAMPTZ) END "
         f"ELSE timezone({zone}, {_naive(inner_raw, settings)}) END AS {alias}"
     )
     ok = _time_reasons(name, alias, out, column.required)
