@@ -63,3 +63,30 @@ def test_offsets_beyond_fourteen_hours_are_refused(workspace: Workspace, tmp_pat
     }
     assert stored == {"R2": "2025-05-03 20:00", "R3": "2025-05-04 15:30", "R4": "2025-05-04 02:00"}
     assert sorted(reasons(workspace)) == ["R1", "R5"]
+
+
+def test_the_year_range_is_checked_on_the_local_calendar(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    """Issue 15: the range was checked after conversion to UTC, so in Shanghai (UTC+8)
+    2101-01-01 00:00 passed (2100-12-31 16:00 UTC) and 1970-01-01 00:00 was refused."""
+    path = write_csv(
+        tmp_path / "years.csv",
+        ["response_id", "ts", "nps"],
+        [
+            ["R1", "2101-01-01 00:00", "9"],
+            ["R2", "1970-01-01 00:00", "9"],
+            ["R3", "2100-12-31 23:59", "9"],
+            ["R4", "1969-12-31 23:59", "9"],
+        ],
+    )
+    result = ingest(workspace, path)
+    assert (result.accepted, result.quarantined) == (2, 2)
+    assert sorted(r for (r,) in query(workspace, "SELECT response_id FROM responses")) == [
+        "R2",
+        "R3",
+    ]
+    assert reasons(workspace) == {
+        "R1": ["ts: '2101-01-01 00:00' is out of range (1970–2100)"],
+        "R4": ["ts: '1969-12-31 23:59' is out of range (1970–2100)"],
+    }

@@ -9,6 +9,8 @@ that is wrong with it at once, not only the first problem.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from touchpoints.core.privacy.pseudonym import fold_sql
 from touchpoints.ingest.kinds import Column, Kind, item_rule
@@ -161,9 +163,12 @@ def _naive(raw: str, settings: StageSettings) -> str:
     )
 
 
-def _time_reasons(name: str, parsed: str, out: _Built, required: bool) -> str:
-    """Reasons of a timestamp or date column; returns the in-range condition."""
-    ok = f"year({parsed}) BETWEEN 1970 AND 2100"
+def _time_reasons(
+    name: str, parsed: str, out: _Built, required: bool, ok: str | None = None
+) -> str:
+    """Reasons of a timestamp or date column; returns the in-range condition (by default the
+    year of a date; a timestamp passes its own, on its local date)."""
+    ok = ok or f"year({parsed}) BETWEEN 1970 AND 2100"
     missing = f"WHEN {ident(name)} IS NULL THEN {lit(name + ': missing')} " if required else ""
     out.reasons.append(
         f"CASE {missing}WHEN {ident(name)} IS NULL THEN NULL "
@@ -197,8 +202,17 @@ def _timestamp(column: Column, settings: StageSettings, out: _Built) -> None:
         f"ELSE TRY_CAST({inner_raw} AS TIMESTAMPTZ) END "
         f"ELSE timezone({zone}, {_naive(inner_raw, settings)}) END AS {alias}"
     )
-    ok = _time_reasons(name, alias, out, column.required)
+    ok = _time_reasons(name, alias, out, column.required, _local_years(alias, settings.timezone))
     out.typed[name] = f"CASE WHEN {ok} THEN {alias} END"
+
+
+def _local_years(instant: str, zone: str) -> str:
+    """SQL: whether the UTC ``instant`` falls in the years 1970–2100 on the workspace's local
+    calendar. The bounds are the zone's local midnights, found once in Python, so no row is
+    converted (Shanghai's 2101-01-01 00:00 is 2100-12-31 16:00 UTC, and is out of range)."""
+    tz = ZoneInfo(zone)
+    low, high = (datetime(y, 1, 1, tzinfo=tz).astimezone(UTC).isoformat() for y in (1970, 2101))
+    return f"({instant} >= TIMESTAMPTZ {lit(low)} AND {instant} < TIMESTAMPTZ {lit(high)})"
 
 
 def _date(column: Column, settings: StageSettings, out: _Built) -> None:
