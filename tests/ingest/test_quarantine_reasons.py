@@ -158,3 +158,33 @@ def test_scales_come_from_the_model(workspace: Workspace, tmp_path: Path) -> Non
     result = ingest(reopened, path)
     assert (result.accepted, result.quarantined) == (1, 1)
     assert reasons(reopened) == {"R2": ["csat: 11 is outside 1–10"]}
+
+
+@pytest.mark.parametrize(
+    ("answer", "stored"),
+    [
+        ("1_0", None),  # read as 1 before
+        ("3/5", None),  # read as 3
+        ("7分钟", None),  # seven minutes, read as a score of 7
+        ("1e3", None),
+        ("９", 9),  # full-width, refused before
+        ("3分", 3),  # 问卷星's points
+        ("10 - Extremely likely", 10),
+        ("5 (Very satisfied)", 5),
+        ("8", 8),
+    ],
+)
+def test_a_score_is_read_as_a_person_means_it(
+    workspace: Workspace, tmp_path: Path, answer: str, stored: int | None
+) -> None:
+    """Issue 15: a leading number was taken whatever followed it."""
+    path = write_csv(
+        tmp_path / "s.csv", ["response_id", "ts", "nps"], [["R1", "2025-05-04", answer]]
+    )
+    ingest(workspace, path)
+    found = query(workspace, "SELECT nps FROM responses")
+    if stored is None:
+        assert found == []
+        assert reasons(workspace) == {"R1": [f"nps: '{answer}' is not a number"]}
+    else:
+        assert found == [(stored,)]

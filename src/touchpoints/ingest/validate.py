@@ -20,8 +20,13 @@ from touchpoints.storage.sql import ident, lit, lit_list, recode
 
 SKIPPED = ("(跳过)", "(空)")  # 问卷星 writes these for skipped questions
 _SPACE = r"[\s\x{3000}\x{00a0}]"  # RE2: ASCII white space, ideographic and no-break space
-# A leading number ("10 - Extremely likely", "3分"), not the start of a longer token ("1e3").
-_LEADING_NUMBER = r"^\s*([+-]?[0-9]+(\.[0-9]+)?)([^0-9A-Za-z.]|$)"
+# A leading number followed by a space, a bracket or a colon ("10 - Extremely likely",
+# "5 (Very satisfied)") or by 分, 问卷星's points ("3分"). Anything else joined to it makes
+# it another value, which is refused rather than guessed: "1_0", "3/5", "1e3", and a unit
+# ("7分钟", seven minutes) unless a mapping's values say what it means.
+_LEADING_NUMBER = r"^\s*([+-]?[0-9]+(\.[0-9]+)?)(\s|$|分$|分[^钟]|[(（:：])"
+# Full-width digits, as Chinese input methods type answers, read as ASCII.
+_FULL_WIDTH_DIGITS = ("０１２３４５６７８９．", "0123456789.")
 _NAIVE_ISO = r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([T ][0-9]{1,2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?)?"
 _HAS_ZONE = r"[T ][0-9]{1,2}:[0-9]{2}.*(Z|[+-][0-9]{2}(:?[0-9]{2})?)$"
 _NUMBER = r"[+-]?[0-9]+([.][0-9]+)?"
@@ -223,6 +228,11 @@ def _date(column: Column, settings: StageSettings, out: _Built) -> None:
     out.typed[name] = f"CASE WHEN {ok} THEN {alias} END"
 
 
+def _ascii_digits(raw: str) -> str:
+    full, ascii_ = _FULL_WIDTH_DIGITS
+    return f"translate({raw}, {lit(full)}, {lit(ascii_)})"
+
+
 def _number(column: Column, out: _Built, low: float | None, high: float | None) -> str:
     """The parsed number of a column (alias); adds its reasons."""
     name = column.name
@@ -231,7 +241,8 @@ def _number(column: Column, out: _Built, low: float | None, high: float | None) 
         raw = f"m.{ident(name)}"
         parsed = (  # plain digits, the usual answer, skip the extraction
             f"CASE WHEN regexp_full_match({raw}, '[0-9]{{1,3}}') THEN CAST({raw} AS DOUBLE) "
-            f"ELSE TRY_CAST(regexp_extract({raw}, {lit(_LEADING_NUMBER)}, 1) AS DOUBLE) END"
+            f"ELSE TRY_CAST(regexp_extract({_ascii_digits(raw)}, {lit(_LEADING_NUMBER)}, 1) "
+            "AS DOUBLE) END"
         )
     else:  # amounts: "¥1,299.00", "-35.5"
         bare = f"regexp_replace(m.{ident(name)}, {lit(_AMOUNT_NOISE)}, '', 'g')"
@@ -358,7 +369,8 @@ def _item_sql(name: str, out: _Built) -> None:
     out.typed[name] = _number(item, out, rule.low, rule.high)
     if not rule.integer:  # attr.*, sem.*: any number, leading text allowed as for scores
         out.inner[-1] = (
-            f"TRY_CAST(regexp_extract(m.{ident(name)}, {lit(_LEADING_NUMBER)}, 1) AS DOUBLE) "
+            f"TRY_CAST(regexp_extract({_ascii_digits(f'm.{ident(name)}')}, "
+            f"{lit(_LEADING_NUMBER)}, 1) AS DOUBLE) "
             f"AS {ident('__n_' + name)}"
         )
 
