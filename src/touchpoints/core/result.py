@@ -15,6 +15,7 @@ their own beyond drawing a :class:`TableView`.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any
@@ -117,18 +118,21 @@ class Row:
         return out
 
 
-class Result:
+class Result(ABC):
     """Base of every result; subclasses are (frozen) dataclasses that implement
     :meth:`to_dict`, :meth:`records` and :meth:`views`."""
 
+    @abstractmethod
     def to_dict(self) -> Any:
-        raise NotImplementedError
+        """Plain JSON data: the shape CONTRACTS.md pins."""
 
+    @abstractmethod
     def records(self) -> list[dict[str, Any]]:
-        raise NotImplementedError
+        """Flat rows (no nested values) for CSV and frames."""
 
+    @abstractmethod
     def views(self) -> list[View]:
-        raise NotImplementedError
+        """What a renderer draws: tables of text cells and notes."""
 
     def to_frame(self) -> pd.DataFrame:
         """The flat rows as a frame: lists in a cell stay lists."""

@@ -216,13 +216,14 @@ def read_csv(
 
 
 def _read_csv(path: Path, encoding: str, delimiter: str | None, tool: str | None) -> RawTable:
-    with path.open(encoding=encoding) as handle:  # universal newlines: Excel for Mac writes CR
-        sample = handle.read(1 << 16)
-    if not sample.strip():
-        raise FileFormatError(f"{path}: the file is empty")
-    delimiter = delimiter or _sniff_delimiter(sample, path.suffix.lower())
-    # The whole first record, however wide; blank lines before it are skipped, as Arrow does.
+    # newline="" lets csv see a quoted line break whole; the sample reads Excel for Mac's CR too.
     with path.open(encoding=encoding, newline="") as handle:
+        sample = handle.read(1 << 16)
+        if not sample.strip():
+            raise FileFormatError(f"{path}: the file is empty")
+        delimiter = delimiter or _sniff_delimiter(sample, path.suffix.lower())
+        # The whole first record, however wide; blank lines before it are skipped, as Arrow does.
+        handle.seek(0)
         try:
             width = len(next((r for r in csv.reader(handle, delimiter=delimiter) if r), []))
         except csv.Error as exc:

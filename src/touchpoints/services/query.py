@@ -15,7 +15,8 @@ from datetime import date, datetime
 from touchpoints.errors import ParameterError
 
 DIMENSIONS = ("channel", "touchpoint", "stage", "segment", "region", "variant", "brand")
-PERIODS = {"day": "D", "week": "W", "month": "M", "quarter": "Q", "year": "Y"}
+# Calendar periods, named as SQL's date_trunc names them.
+PERIODS = ("day", "week", "month", "quarter", "year")
 
 Words = str | Iterable[str] | None
 

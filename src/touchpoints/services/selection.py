@@ -21,8 +21,6 @@ from touchpoints.storage.clock import Clock
 from touchpoints.storage.contract import Store
 from touchpoints.storage.sql import ident, lit
 
-UNITS = {"day": "day", "week": "week", "month": "month", "quarter": "quarter", "year": "year"}
-
 
 def is_own_sql(model: CXModel) -> str:
     """An answer is about us when it names no brand or our ``name``, in any letter case."""
@@ -84,7 +82,7 @@ def in_periods_sql(
     where = [f"{day} >= DATE {lit(query.since.isoformat())}"] if query.since else []
     where += [f"{day} <= DATE {lit(query.until.isoformat())}"] if query.until else []
     period = (
-        f", CAST(date_trunc({lit(UNITS[query.period])}, {local}) AS DATE) AS period"
+        f", CAST(date_trunc({lit(query.period)}, {local}) AS DATE) AS period"
         if query.period
         else ""
     )

@@ -52,10 +52,9 @@ class Store(Protocol):
         """
         ...
 
-    def records(self, query: Any) -> list[dict[str, Any]]:
-        """The rows of a query — SQL text in DuckDB's dialect, or an Ibis table expression —
-        as plain dicts, in the query's order. (Another engine's store transpiles the SQL, e.g.
-        with sqlglot, which Ibis already brings.)
+    def records(self, query: str) -> list[dict[str, Any]]:
+        """The rows of a SQL query in DuckDB's dialect as plain dicts, in the query's order.
+        (Another engine's store transpiles the SQL, e.g. with sqlglot, which Ibis brings.)
 
         Services aggregate in the engine and get back a few hundred rows; fetching them as
         Python values spares a command the import of pandas (a third of a second), which only

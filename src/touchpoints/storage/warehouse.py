@@ -73,21 +73,9 @@ class Warehouse:
             self._ibis = ibis.duckdb.from_connection(self.con)
         return self._ibis
 
-    def records(self, query: Any) -> list[dict[str, Any]]:
-        """Rows of a query as dicts: see :meth:`Store.records`.
-
-        SQL text runs as it is. An Ibis expression is compiled by Ibis and run on the DuckDB
-        connection itself, whose cursor gives Python values without pandas; one over
-        in-memory tables (which Ibis must register first) goes through Ibis' Arrow path.
-        """
-        if not isinstance(query, str):
-            import ibis.expr.operations as ops
-
-            backend = self.ibis()
-            if query.op().find(ops.InMemoryTable):
-                found: list[dict[str, Any]] = backend.to_pyarrow(query).to_pylist()
-                return found
-            query = backend.compile(query)
+    def records(self, query: str) -> list[dict[str, Any]]:
+        """Rows of a SQL query as dicts, from DuckDB's cursor (no pandas): see
+        :meth:`Store.records`."""
         cursor = self.con.execute(query)
         names = [d[0] for d in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
