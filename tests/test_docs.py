@@ -73,6 +73,12 @@ def test_quickstart_runs_as_written() -> None:
     assert done.returncode == 0, done.stderr
     assert "accepted 8, quarantined 6, duplicates 1" in done.stdout
     assert '"accepted": 0' in done.stdout
+    # The round trip: 6 + 1 refused rows exported, 2 fixed with sed, taken back with no
+    # mapping; the 5 still wrong stay in the quarantine.
+    assert "Quarantine: 7 rows" in done.stdout
+    assert "fixed.csv → responses: read 7, accepted 2, quarantined 5, duplicates 0" in done.stdout
+    assert "Quarantine: 5 rows" in done.stdout
+    assert '"rows": 5' in done.stdout.rsplit('"quarantine"', 1)[1]
 
 
 def test_library_examples_run(demo: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import EXPORTS, query, reasons
+from conftest import EXPORTS, query, reasons, write_csv
+from touchpoints.errors import MappingError
 from touchpoints.ingest import IngestResult, ingest_file
 from touchpoints.ingest.readers import read_file
 from touchpoints.services.workspace import Workspace
@@ -221,6 +222,8 @@ def test_wenjuanxing_xls(workspace: Workspace, tmp_path: Path) -> None:
         {
             "kind": "responses",
             "format": "xlsx",
+            # 2016's download name has no activity number: the survey is named here.
+            "survey": "tianji7",
             "columns": {
                 "response_id": "序号",
                 "ts": "提交答卷时间",
@@ -238,9 +241,90 @@ def test_wenjuanxing_xls(workspace: Workspace, tmp_path: Path) -> None:
         "FROM responses ORDER BY 1",
     )
     assert rows == [
-        ("2", "2016-12-17 06:25:31", 3, "山西-晋城"),
-        ("4", "2016-12-17 06:28:03", 3, "天津-红桥区"),
+        ("tianji7:2", "2016-12-17 06:25:31", 3, "山西-晋城"),
+        ("tianji7:4", "2016-12-17 06:28:03", 3, "天津-红桥区"),
     ]
     screens = query(workspace, "SELECT response_id, value FROM response_items ORDER BY 1")
-    assert screens == [("2", 4.0), ("4", 3.0)]
+    assert screens == [("tianji7:2", 4.0), ("tianji7:4", 3.0)]
     assert "183.192.16.69" not in _everything(workspace)  # 来自IP was not mapped
+
+
+# --- 问卷星's 序号 restarts at 1 in every survey: ids are scoped by the survey ---------------
+
+WJX_HEADER = ["序号", "提交答卷时间", "所用时间", "推荐意愿"]
+
+
+def _wjx_export(folder: Path, name: str, scores: list[int]) -> Path:
+    """A 问卷星 CSV download: answers numbered 1, 2, … in 序号, one NPS question."""
+    rows = [[n, f"2025/5/{n} 10:00:00", "35秒", score] for n, score in enumerate(scores, start=1)]
+    return write_csv(folder / name, WJX_HEADER, rows)
+
+
+def _stored_ids(workspace: Workspace) -> list[tuple[str, int]]:
+    return query(workspace, "SELECT response_id, nps FROM responses ORDER BY response_id")
+
+
+def test_wenjuanxing_answers_of_two_surveys_keep_apart_by_activity_number(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    store = _wjx_export(tmp_path, "384504415_按文本_门店满意度_2_2.csv", [9, 3])
+    online = _wjx_export(tmp_path, "384509999_按文本_线上满意度_2_2.csv", [10, 6])
+    first = ingest_file(workspace, store, kind="responses")
+    second = ingest_file(workspace, online, kind="responses")
+    assert (first.accepted, second.accepted, second.quarantined) == (2, 2, 0)
+    assert _stored_ids(workspace) == [
+        ("384504415:1", 9),
+        ("384504415:2", 3),
+        ("384509999:1", 10),
+        ("384509999:2", 6),
+    ]
+
+
+def test_wenjuanxing_export_again_and_a_later_longer_one_keep_their_ids(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    path = _wjx_export(tmp_path, "384504415_按文本_门店满意度_2_2.csv", [9, 3])
+    ingest_file(workspace, path, kind="responses")
+    again = ingest_file(workspace, path, kind="responses")
+    assert (again.accepted, again.duplicates) == (0, 2)
+    # Downloaded a week later: the same activity number, one answer more.
+    later = _wjx_export(tmp_path, "384504415_按文本_门店满意度_3_3.csv", [9, 3, 7])
+    result = ingest_file(workspace, later, kind="responses")
+    assert (result.accepted, result.duplicates, result.quarantined) == (1, 2, 0)
+    assert _stored_ids(workspace) == [("384504415:1", 9), ("384504415:2", 3), ("384504415:3", 7)]
+
+
+def test_serial_numbers_without_a_survey_are_refused_naming_the_fix(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    path = _wjx_export(tmp_path, "data.csv", [9])
+    expected = (
+        f"{path}: response_id comes from 序号, which 问卷星 numbers from 1 in every survey: "
+        "name the survey with `survey: NAME` in a mapping (the same NAME for every export of "
+        "it), or keep the name 问卷星 gave the file (123456789_按文本_…)"
+    )
+    with pytest.raises(MappingError) as info:
+        ingest_file(workspace, path, kind="responses")
+    assert str(info.value) == expected
+    assert query(workspace, "SELECT count(*) FROM responses") == [(0,)]
+
+
+def test_a_mapping_survey_scopes_the_ids_whatever_the_file_is_called(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    path = _wjx_export(tmp_path, "384504415_按文本_门店满意度_1_1.csv", [9])
+    mapping = tmp_path / "map.yaml"
+    mapping.write_text("kind: responses\nsurvey: 门店2025\n", encoding="utf-8")
+    result = ingest_file(workspace, path, mapping_path=mapping)
+    assert result.accepted == 1
+    assert _stored_ids(workspace) == [("门店2025:1", 9)]
+
+
+def test_survey_on_a_kind_without_response_ids_is_refused(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    path = write_csv(tmp_path / "tickets.csv", ["ticket_id", "created_at"], [["T1", "2025-05-04"]])
+    mapping = tmp_path / "map.yaml"
+    mapping.write_text("kind: tickets\nsurvey: s1\n", encoding="utf-8")
+    with pytest.raises(MappingError, match=r"^survey: scopes response ids; tickets have none$"):
+        ingest_file(workspace, path, mapping_path=mapping)

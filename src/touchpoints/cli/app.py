@@ -389,7 +389,8 @@ def quarantine_export(
     workspace: WorkspaceOpt = Path("."),
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """Write the refused rows as CSV under their source column names, plus `reasons`."""
+    """Write the refused rows as CSV under their canonical column names, plus
+    `_quarantine_key` and `reasons`."""
     with reporting(fmt):
         result = _open(workspace).export_quarantine(out, kind)
     emit(result, fmt)

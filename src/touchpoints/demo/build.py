@@ -100,7 +100,7 @@ def _not_a_demo(root: Path) -> str | None:
     warehouses = [p for p in root.iterdir() if p.suffix == ".duckdb"]
     ours = {p.name for p in (root / "data").iterdir()} if (root / "data").is_dir() else set()
     for path in warehouses:
-        with Warehouse(path) as warehouse:
+        with Warehouse(path, read_only=True) as warehouse:
             files = [r["file"] for r in warehouse.records("SELECT file FROM ingests")]
         foreign = sorted({Path(f).name for f in files} - ours)
         if foreign:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import fnmatch
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -20,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from touchpoints.errors import FileFormatError, MappingError
 from touchpoints.ingest.encoding import detect_encoding
+from touchpoints.ingest.exports import survey_scope
 from touchpoints.ingest.kinds import ITEM_PREFIXES, KINDS, Kind, item_name_problem
 from touchpoints.ingest.readers import FileFormat
 from touchpoints.model import CXModel
@@ -62,7 +64,11 @@ class Mapping(BaseModel):
     delimiter: str | None = None
     timezone: str | None = None
     ids: Literal["content"] | None = None
-    dayfirst: bool = False
+    # Scopes the file's response ids: stored as `<survey>:<id>` (exports.survey_scope).
+    survey: str | None = None
+    # Not given: decided from each column's values (validate.py), never per value.
+    dayfirst: bool | None = None
+    decimal: Literal[".", ","] | None = None
 
     @field_validator("encoding")
     @classmethod
@@ -72,6 +78,14 @@ class Mapping(BaseModel):
                 codecs.lookup(value)
             except LookupError:
                 raise ValueError(f"unknown encoding '{value}' (e.g. utf-8, gb18030)") from None
+        return value
+
+    @field_validator("survey")
+    @classmethod
+    def _survey_name(cls, value: str | None) -> str | None:
+        # It becomes part of every id: a blank or padded name would make ids no one can type.
+        if value is not None and (not value.strip() or value != value.strip() or "\n" in value):
+            raise ValueError("a survey is named by one line of text, e.g. survey: 门店满意度2025")
         return value
 
     @field_validator("delimiter")
@@ -105,12 +119,17 @@ def load_mapping(path: Path) -> Mapping:
 
 @dataclass(frozen=True)
 class ColumnPlan:
-    """Where one canonical column comes from: a source column, a constant, and its recoding."""
+    """Where one canonical column comes from: a source column, a constant, and its recoding.
+
+    ``prefix`` goes before every value read from the source (after recoding): the
+    ``<survey>:`` that scopes a response id (:func:`touchpoints.ingest.exports.survey_scope`).
+    """
 
     name: str
     source: str | None
     constant: str | None
     values: dict[str, str | None]
+    prefix: str | None = None
 
 
 def _text(value: Scalar | None) -> str | None:
@@ -139,7 +158,9 @@ def resolve_kind(declared: str | None, mapping: Mapping) -> Kind:
     return KINDS[name]
 
 
-def _auto_columns(headers: list[str], kind: Kind, model: CXModel) -> dict[str, str]:
+def _auto_targets(kind: Kind, model: CXModel) -> Callable[[str], str | None]:
+    """The canonical column a header names without a mapping (by name, built-in header or
+    the model's aliases; item prefixes as they are), if any."""
     lookup: dict[str, str] = {}
     for canonical in kind.names:
         names = (
@@ -148,15 +169,32 @@ def _auto_columns(headers: list[str], kind: Kind, model: CXModel) -> dict[str, s
             *model.column_aliases.get(canonical, ()),
         )
         lookup.update({_normal_header(n): canonical for n in names})
+
+    def target(header: str) -> str | None:
+        key = _normal_header(header)
+        found = lookup.get(key)
+        return key if found is None and key.startswith(ITEM_PREFIXES) else found
+
+    return target
+
+
+def _auto_columns(headers: list[str], kind: Kind, model: CXModel) -> dict[str, str]:
+    target = _auto_targets(kind, model)
     columns: dict[str, str] = {}
     for header in headers:
-        key = _normal_header(header)
-        target = lookup.get(key)
-        if target is None and key.startswith(ITEM_PREFIXES):
-            target = key
-        if target and target not in columns:
-            columns[target] = header
+        name = target(header)
+        if name and name not in columns:
+            columns[name] = header
     return columns
+
+
+def used_headers(mapping: Mapping, kind: Kind, model: CXModel) -> Callable[[str], bool]:
+    """Whether a source header may feed a column of ``kind``: only those are copied into the
+    engine, since a file may hold thousands of columns it never uses."""
+    if mapping.columns:
+        return {source.strip() for source in mapping.columns.values()}.__contains__
+    target = _auto_targets(kind, model)
+    return lambda header: target(header) is not None
 
 
 def plan_columns(
@@ -194,6 +232,7 @@ def plan_columns(
                 ", or say `ids: content` if the source has no id" if key == kind.id_column else ""
             )
             raise MappingError(f"no column for {key} in {file} (columns: {found}): map one{hint}")
+    scoped = _scoped_id(mapping, kind, columns, file)
     plans = []
     for name in dict.fromkeys([*kind.names, *columns, *mapping.constants]):
         values: dict[str, str | None] = {}
@@ -202,5 +241,16 @@ def plan_columns(
                 values.update({k: _text(v) for k, v in table.items()})
         values.update({k: _text(v) for k, v in mapping.values.get(name, {}).items()})
         constant = _text(mapping.constants[name]) if name in mapping.constants else None
-        plans.append(ColumnPlan(name, columns.get(name), constant, values))
+        prefix = f"{scoped}:" if scoped is not None and name == kind.id_column else None
+        plans.append(ColumnPlan(name, columns.get(name), constant, values, prefix))
     return plans
+
+
+def _scoped_id(mapping: Mapping, kind: Kind, columns: dict[str, str], file: str) -> str | None:
+    """The survey that scopes the ids of a responses file, if they need one."""
+    if kind.name != "responses":
+        if mapping.survey is not None:
+            raise MappingError(f"survey: scopes response ids; {kind.name} have none")
+        return None
+    source = columns.get(kind.id_column)
+    return None if source is None else survey_scope(source, mapping.survey, file)

@@ -34,16 +34,26 @@ from touchpoints.core.result import Note, Result, View
 from touchpoints.errors import MappingError
 from touchpoints.ingest.dedupe import final_sql, status_sql
 from touchpoints.ingest.kinds import Kind
-from touchpoints.ingest.mapping import Mapping, load_mapping, plan_columns, resolve_kind
+from touchpoints.ingest.mapping import (
+    ColumnPlan,
+    Mapping,
+    load_mapping,
+    plan_columns,
+    resolve_kind,
+    used_headers,
+)
 from touchpoints.ingest.quarantine import QUARANTINE_KEY
-from touchpoints.ingest.readers import format_for, read_file
+from touchpoints.ingest.readers import format_for, open_file
+from touchpoints.ingest.staging import release, stage_file
 from touchpoints.ingest.store import quarantine_rows, store
 from touchpoints.ingest.validate import (
     SCREENED,
     StageSettings,
     content_ids_sql,
+    free_items,
     mapped_select,
     stage_select,
+    value_table,
 )
 from touchpoints.model import CXModel
 from touchpoints.storage.folder import WorkspaceFolder
@@ -132,7 +142,7 @@ def _pseudonyms(con: Any, kind: Kind, key: bytes) -> None:
         union = "SELECT NULL::VARCHAR AS v"
     con.execute(
         f"""
-        CREATE TEMP TABLE _pseudo AS
+        CREATE OR REPLACE TEMP TABLE _pseudo AS
         WITH raw AS (SELECT DISTINCT v AS raw FROM ({union}) WHERE v IS NOT NULL),
         normal AS (SELECT raw, {normalise_sql("raw")} AS normal FROM raw)
         SELECT raw, CASE
@@ -145,13 +155,13 @@ def _pseudonyms(con: Any, kind: Kind, key: bytes) -> None:
     )
 
 
-def _masked_texts(con: Any, kind: Kind) -> pa.Table:
-    """raw → masked for each distinct free text, label or platform that masking changes
-    (free text is stored masked; a label that holds personal data is refused)."""
+def _masked_texts(con: Any, kind: Kind, items: list[str]) -> pa.Table:
+    """raw → masked for each distinct free text, free item, label or platform that masking
+    changes (free text is stored masked; a label that holds personal data is refused)."""
     cols: list[str] = []
     raws: list[str] = []
     texts: list[str] = []
-    for column in (c.name for c in kind.columns if c.role in SCREENED):
+    for column in [*(c.name for c in kind.columns if c.role in SCREENED), *items]:
         found = con.execute(
             f"SELECT DISTINCT {ident(column)} FROM _mapped "
             f"WHERE regexp_matches({ident(column)}, {lit(MAYBE_PII_PATTERN)})"
@@ -177,7 +187,29 @@ def _settings(model: CXModel, mapping: Mapping) -> StageSettings:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
         raise MappingError(f"timezone: unknown time zone '{timezone}'") from None
-    return StageSettings(timezone, mapping.dayfirst, mapping.ids == "content")
+    return StageSettings(timezone, mapping.dayfirst, mapping.ids == "content", mapping.decimal)
+
+
+def _check(
+    con: Any,
+    kind: Kind,
+    plans: list[ColumnPlan],
+    workspace: WorkspaceFolder,
+    settings: StageSettings,
+) -> dict[str, int]:
+    """Pseudonyms, validation and the duplicate check: the steps that read stored data
+    (issued pseudonyms, stored records). Returns how many rows end in each status."""
+    _pseudonyms(con, kind, workspace.key)
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE _stage AS "
+        f"{stage_select(kind, plans, workspace.model, settings)}"
+    )
+    items = [p.name for p in plans if p.name not in kind.names]
+    if settings.content_ids:
+        con.execute(content_ids_sql(kind, items))
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _status AS {status_sql(kind, items)}")
+    con.execute(f"CREATE OR REPLACE TEMP VIEW _final AS {final_sql(kind)}")
+    return dict(con.execute("SELECT _status, count(*) FROM _final GROUP BY ALL").fetchall())
 
 
 def ingest_file(
@@ -195,63 +227,57 @@ def ingest_file(
     mapping = load_mapping(mapping_path) if mapping_path else Mapping()
     chosen = resolve_kind(kind, mapping)
     settings = _settings(workspace.model, mapping)
-    step("reading")
-    raw = read_file(
+    stream = open_file(
         path,
         format_for(path, mapping.format),
         encoding=mapping.encoding,
         sheet=mapping.sheet,
         delimiter=mapping.delimiter,
     )
-    plans = plan_columns(mapping, chosen, raw.headers, workspace.model, str(path))
-    sources = {p.source for p in plans}
-    key = workspace.key
     # The file's digest (for the ingest log) is computed beside the engine's work: hashing
     # releases the GIL.
-    with ThreadPoolExecutor(max_workers=1) as pool, workspace.warehouse() as warehouse:
+    with ThreadPoolExecutor(max_workers=1) as pool, workspace.staging() as warehouse:
         digest = pool.submit(_file_sha256, path)
         con = warehouse.con
+        step("reading")
+        used = used_headers(mapping, chosen, workspace.model)
+        staged = stage_file(con, stream, lambda h: h == QUARANTINE_KEY or used(h))
+        plans = plan_columns(mapping, chosen, staged.headers, workspace.model, str(path))
+        sources = {p.source for p in plans}
+        # A quarantine export carries its key and the reasons back: neither is a data column.
+        returned = {QUARANTINE_KEY, "reasons"} if QUARANTINE_KEY in staged.headers else set()
         step("validating")
-        # Source columns get positional names in the engine: a header may be anything,
-        # "_row" included.
-        positions = {h: f"c{i}" for i, h in enumerate(raw.headers)}
-        engine = raw.table.rename_columns(list(positions.values())).append_column("_row", raw.rows)
-        con.register("_raw", engine)
-        located = [replace(p, source=positions[p.source]) if p.source else p for p in plans]
-        qkey = positions.get(QUARANTINE_KEY)
+        located = [replace(p, source=staged.positions[p.source]) if p.source else p for p in plans]
+        qkey = staged.positions.get(QUARANTINE_KEY)
         ids = frozenset(c.name for c in chosen.columns if c.role == "id")
+        con.register("_values", value_table(located))
         con.execute(f"CREATE TEMP TABLE _mapped AS {mapped_select(located, qkey, ids)}")
+        release(con, staged)
         channels, touchpoints = _lookup_tables(workspace.model)
         con.register("_channels", channels)
         con.register("_touchpoints", touchpoints)
-        _pseudonyms(con, chosen, key)
-        con.register("_masked", _masked_texts(con, chosen))
-        con.execute(
-            f"CREATE TEMP TABLE _stage AS {stage_select(chosen, plans, workspace.model, settings)}"
-        )
+        con.register("_masked", _masked_texts(con, chosen, free_items(chosen, plans)))
+        checked_at = warehouse.version()
         step("checking duplicates")
-        items = [p.name for p in plans if p.name not in chosen.names]
-        if settings.content_ids:
-            con.execute(content_ids_sql(chosen, items))
-        con.execute(f"CREATE TEMP TABLE _status AS {status_sql(chosen, items)}")
-        con.execute(f"CREATE TEMP VIEW _final AS {final_sql(chosen)}")
-        counts = dict(con.execute("SELECT _status, count(*) FROM _final GROUP BY ALL").fetchall())
+        counts = _check(con, chosen, plans, workspace, settings)
         step("storing")
         sha = digest.result()
         with warehouse.transaction() as con:
+            if warehouse.version() != checked_at:  # another ingest stored a file meanwhile
+                counts = _check(con, chosen, plans, workspace, settings)
             ingest = int(scalar(con, "SELECT nextval('ingest_ids')"))
-            quarantine = quarantine_rows(con, chosen, plans, raw, str(path), ingest)
+            quarantine = quarantine_rows(con, chosen, plans, staged, str(path), ingest)
             store(con, chosen, plans, quarantine, ingest)
             result = IngestResult(
-                read=raw.read,
+                read=staged.read,
                 accepted=counts.get("accepted", 0) + counts.get("updated", 0),
-                quarantined=counts.get("quarantined", 0) + len(raw.bad_rows),
+                quarantined=counts.get("quarantined", 0) + len(staged.bad_rows),
                 duplicates=counts.get("duplicate", 0),
                 updated=counts.get("updated", 0),
                 kind=chosen.name,
                 file=str(path),
-                ignored_columns=[h for h in raw.headers if h not in sources | {QUARANTINE_KEY}],
-                encoding=raw.encoding,
+                ignored_columns=[h for h in staged.headers if h not in sources | returned],
+                encoding=staged.encoding,
             )
             con.execute(
                 "INSERT INTO ingests VALUES (?, ?, ?, ?, ?, now(), ?, ?, ?, ?, ?)",

@@ -1,7 +1,11 @@
 """The quarantine: what was refused, why, and a way to fix it and send it back in.
 
-Entries keep the mapped columns under their source names, so an export opens as the source
-file did and, once fixed, is ingested again with the same mapping.
+Entries keep their columns under canonical names, with the values as validation left them
+(identifiers pseudonymised, times as UTC instants, texts recoded and masked): an export is
+ingested again with ``--kind`` alone, whatever mapping first read its rows, and one export
+may hold rows that came through several mappings. Entries stored before this (by source
+header) are exported under those headers, after the canonical columns: they go back with
+the mapping that first read them, and any other ingest of the file leaves them as they are.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from typing import Any
 
 from touchpoints.core.spreadsheet import safe_cell
 from touchpoints.errors import ParameterError
-from touchpoints.ingest.kinds import KINDS
+from touchpoints.ingest.kinds import ITEM_PREFIXES, KINDS
 from touchpoints.storage.folder import WorkspaceFolder
 from touchpoints.storage.sql import lit
 
@@ -55,9 +59,21 @@ def list_quarantine(
     ]
 
 
+def _columns(entries: list[dict[str, Any]]) -> list[str]:
+    """The export's data columns: the kind's own in their declared order, then items, then
+    the source headers of entries stored before entries were canonical, each as first met."""
+    found: dict[str, None] = {}
+    for entry in entries:
+        found.update(dict.fromkeys(entry["data"]))
+    names = KINDS[entries[0]["kind"]].names if entries else ()
+    items = [c for c in found if c not in names and c.startswith(ITEM_PREFIXES)]
+    legacy = [c for c in found if c not in names and c not in items]
+    return [*(n for n in names if n in found), *items, *legacy]
+
+
 def export_quarantine(workspace: WorkspaceFolder, out: Path, kind: str | None = None) -> int:
-    """Write the entries as CSV (source columns, ``_quarantine_key``, ``reasons``); return
-    how many."""
+    """Write the entries as CSV (canonical columns, ``_quarantine_key``, ``reasons``), ready
+    to fix and ingest with ``--kind`` and no mapping; return how many."""
     entries = list_quarantine(workspace, kind)
     kinds = {e["kind"] for e in entries}
     if len(kinds) > 1:
@@ -66,9 +82,7 @@ def export_quarantine(workspace: WorkspaceFolder, out: Path, kind: str | None = 
             f"the quarantine holds several kinds ({', '.join(sorted(kinds))}): "
             "choose one with {kind}",
         )
-    columns: dict[str, None] = {}
-    for entry in entries:
-        columns.update(dict.fromkeys(entry["data"]))
+    columns = _columns(entries)
     out.parent.mkdir(parents=True, exist_ok=True)
     # utf-8-sig: Excel on a Chinese Windows then opens the file without garbling it; a value
     # a spreadsheet would run as a formula is written as text.

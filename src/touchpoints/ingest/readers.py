@@ -11,11 +11,14 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import posixpath
 import re
-from collections.abc import Sequence
+import zipfile
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
+from xml.etree import ElementTree
 
 import numpy as np
 import pyarrow as pa
@@ -25,7 +28,7 @@ import pyarrow.json as pajson
 import pyarrow.parquet as pq
 
 from touchpoints.errors import FileFormatError
-from touchpoints.ingest.encoding import bom_encoding, detect_encoding
+from touchpoints.ingest.encoding import detect_encoding
 from touchpoints.ingest.exports import SURVEY_TOOLS, column_names, header_rows
 
 FileFormat = Literal[
@@ -82,6 +85,34 @@ class RawTable:
     @property
     def read(self) -> int:
         return int(self.table.num_rows) + len(self.bad_rows)
+
+
+Batch = tuple[pa.Table, pa.Array]
+
+
+class StartOver(Exception):
+    """Raised part-way through a fast reader's batches: read the file again with ``slow``."""
+
+
+@dataclass
+class RawStream:
+    """A file as text, a batch at a time, so that memory does not grow with the file.
+
+    Each batch is a table named by source headers, with the row number of each record; a
+    later batch may bring headers the earlier ones lacked (JSON lines). ``bad_rows`` fills as
+    the batches are read. A fast reader that finds part-way that it cannot go on (JSON lines
+    whose fields change type) raises :class:`StartOver`, and ``slow`` reads the file again.
+    """
+
+    batches: Iterator[Batch]
+    bad_rows: list[BadRow] = field(default_factory=list)
+    encoding: str | None = None
+    slow: Callable[[], RawStream] | None = None
+
+    @classmethod
+    def of(cls, raw: RawTable) -> RawStream:
+        """A file read whole (spreadsheets, JSON documents) as one batch."""
+        return cls(iter([(raw.table, raw.rows)]), raw.bad_rows, raw.encoding)
 
 
 def format_for(path: Path, declared: str | None) -> FileFormat:
@@ -189,40 +220,49 @@ def read_csv(
     encoding: str | None = None,
     delimiter: str | None = None,
     tool: str | None = None,
-) -> RawTable:
-    """Read a CSV as text. Without a declared encoding, UTF-8 is tried first (Arrow checks it
-    as it parses, at no extra pass) and the file is examined only if that fails."""
-    if encoding is not None:
-        try:
-            return _read_csv(path, encoding, delimiter, tool)
-        except (UnicodeError, LookupError, pa.ArrowInvalid) as exc:
-            raise FileFormatError(
-                f"{path}: not {encoding} text ({_first_line(exc)}); correct `encoding:` in the "
-                "mapping, or leave it out and the encoding is detected"
-            ) from None
-    guess = bom_encoding(path) or "utf-8"
+) -> RawStream:
+    """Read a CSV as text, a block at a time. Without a declared encoding it is detected
+    first (:func:`detect_encoding`: one fast pass), so no block is read with the wrong one."""
+    declared = encoding is not None
+    encoding = encoding or detect_encoding(path)
     try:
-        return _read_csv(path, guess, delimiter, tool)
-    except (UnicodeDecodeError, pa.ArrowInvalid) as exc:
-        if guess != "utf-8" or ("UTF8" not in str(exc) and not isinstance(exc, UnicodeDecodeError)):
-            raise FileFormatError(f"{path}: not a readable CSV file ({exc})") from None
-    detected = detect_encoding(path)
-    try:
-        return _read_csv(path, detected, delimiter, tool)
-    except (UnicodeError, pa.ArrowInvalid) as exc:
-        raise FileFormatError(
-            f"{path}: not a readable CSV file as {detected} text ({_first_line(exc)})"
-        ) from None
+        delimiter, width = _first_record(path, encoding, delimiter)
+    except (UnicodeError, LookupError) as exc:
+        raise _unreadable(path, encoding, declared, exc) from None
+    bad: list[BadRow] = []
+    batches = _csv_batches(path, encoding, delimiter, width, tool, bad)
+    return RawStream(_guarded(batches, path, encoding, declared), bad, encoding)
 
 
-def _read_csv(path: Path, encoding: str, delimiter: str | None, tool: str | None) -> RawTable:
+def _unreadable(path: Path, encoding: str, declared: bool, exc: BaseException) -> FileFormatError:
+    if declared:
+        return FileFormatError(
+            f"{path}: not {encoding} text ({_first_line(exc)}); correct `encoding:` in the "
+            "mapping, or leave it out and the encoding is detected"
+        )
+    return FileFormatError(
+        f"{path}: not a readable CSV file as {encoding} text ({_first_line(exc)})"
+    )
+
+
+def _guarded(
+    batches: Iterator[Batch], path: Path, encoding: str, declared: bool
+) -> Iterator[Batch]:
+    try:
+        yield from batches
+    except (UnicodeError, LookupError, pa.ArrowInvalid) as exc:
+        raise _unreadable(path, encoding, declared, exc) from None
+
+
+def _first_record(path: Path, encoding: str, delimiter: str | None) -> tuple[str, int]:
+    """The separator and the number of fields of the first record, however wide."""
     # newline="" lets csv see a quoted line break whole; the sample reads Excel for Mac's CR too.
     with path.open(encoding=encoding, newline="") as handle:
         sample = handle.read(1 << 16)
         if not sample.strip():
             raise FileFormatError(f"{path}: the file is empty")
         delimiter = delimiter or _sniff_delimiter(sample, path.suffix.lower())
-        # The whole first record, however wide; blank lines before it are skipped, as Arrow does.
+        # Blank lines before the first record are skipped, as Arrow does.
         handle.seek(0)
         try:
             width = len(next((r for r in csv.reader(handle, delimiter=delimiter) if r), []))
@@ -230,8 +270,30 @@ def _read_csv(path: Path, encoding: str, delimiter: str | None, tool: str | None
             raise FileFormatError(f"{path}: the header row cannot be read ({exc})") from None
     if not width:
         raise FileFormatError(f"{path}: no header row")
+    return delimiter, width
+
+
+def row_numbers(first: int, count: int, bad: list[BadRow]) -> np.ndarray:
+    """The row numbers of ``count`` good records, the first of them the ``first``-th good one.
+
+    Rows are numbered as a spreadsheet shows them, bad ones included. The j-th bad row (in
+    order) has ``row - j`` good rows before it, so the g-th good row comes after every bad row
+    with fewer than g good rows before it: its number is g plus how many those are. Arrow
+    reports a block's bad rows before it hands the block over (sometimes the next block's
+    too), so every bad row that matters is known.
+    """
+    goods = np.arange(first, first + count, dtype=np.int64)
+    if not bad:
+        return goods
+    rows = np.fromiter((b.row for b in bad), dtype=np.int64, count=len(bad))
+    before = rows - np.arange(1, len(rows) + 1, dtype=np.int64)
+    return goods + np.searchsorted(before, goods, side="left")
+
+
+def _csv_batches(
+    path: Path, encoding: str, delimiter: str, width: int, tool: str | None, bad: list[BadRow]
+) -> Iterator[Batch]:
     generated = [f"f{i}" for i in range(width)]
-    bad: list[BadRow] = []
 
     def on_invalid(row: Any) -> str:
         bad.append(
@@ -243,43 +305,52 @@ def _read_csv(path: Path, encoding: str, delimiter: str | None, tool: str | None
         )
         return "skip"
 
-    def parse(threads: bool) -> pa.Table:
-        bad.clear()
-        return pacsv.read_csv(
-            path,
-            read_options=pacsv.ReadOptions(
-                encoding="utf8" if encoding in ("utf-8", "utf-8-sig") else encoding,
-                use_threads=threads,
-                block_size=1 << 24,
-                # Header rows are read as data and named here: some exports have several.
-                column_names=generated,
-            ),
-            parse_options=pacsv.ParseOptions(
-                delimiter=delimiter, newlines_in_values=True, invalid_row_handler=on_invalid
-            ),
-            # Empty cells stay "": validation treats blanks as missing anyway.
-            convert_options=pacsv.ConvertOptions(
-                column_types=dict.fromkeys(generated, pa.string())
-            ),
-        )
-
-    table = parse(threads=True)
-    if any(b.row == 0 for b in bad):  # row numbers are only known when read in order
-        table = parse(threads=False)
-    first = [list(r.values()) for r in table.slice(0, 3).to_pylist()]
-    if not first:
+    reader = pacsv.open_csv(
+        path,
+        read_options=pacsv.ReadOptions(
+            encoding="utf8" if encoding in ("utf-8", "utf-8-sig") else encoding,
+            # One thread reads the blocks in order, so every row's number is known.
+            use_threads=False,
+            block_size=1 << 24,
+            # Header rows are read as data and named here: some exports have several.
+            column_names=generated,
+        ),
+        parse_options=pacsv.ParseOptions(
+            delimiter=delimiter, newlines_in_values=True, invalid_row_handler=on_invalid
+        ),
+        # Empty cells stay "": validation treats blanks as missing anyway.
+        convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(generated, pa.string())),
+    )
+    names: list[str] | None = None
+    good = 0
+    for batch in reader:
+        table = pa.Table.from_batches([batch])
+        numbers = row_numbers(good + 1, table.num_rows, bad)
+        good += table.num_rows
+        if names is None:
+            first = [list(r.values()) for r in table.slice(0, 3).to_pylist()]
+            if not first:
+                continue
+            skip = header_rows(tool, first)
+            names = unique_headers(column_names(tool, first[:skip]))
+            table, numbers = table.slice(skip), numbers[skip:]
+        yield table.rename_columns(names), pa.array(numbers)
+    if names is None:
         raise FileFormatError(f"{path}: no header row could be read ({len(bad)} malformed rows)")
-    skip = header_rows(tool, first)
-    names = unique_headers(column_names(tool, first[:skip]))
-    total = table.num_rows + len(bad)
-    numbers = np.arange(1, total + 1, dtype=np.int64)
-    if bad:
-        numbers = numbers[~np.isin(numbers, [b.row for b in bad])]
-    data = table.slice(skip).rename_columns(names)
-    return RawTable(data, pa.array(numbers[skip:]), bad, encoding)
 
 
 def read_xlsx(path: Path, *, sheet: str | int | None = None, tool: str | None = None) -> RawTable:
+    """Read one sheet as text; refuse it if a formula cell in it has no saved value.
+
+    A spreadsheet keeps each formula's last result beside it, and readers (calamine here)
+    read that result. A file written by a program (openpyxl, a script) and never opened in a
+    spreadsheet program has formulas but no results, and they would read as empty cells:
+    answers silently missing. Such cells come from how the file was made, not from single
+    answers — usually a whole computed column — so the file is refused with one line naming
+    the first such cell, its column and how many there are, rather than every row going to
+    the quarantine: the fix (open and save the file, or paste values) is one step for the
+    whole file, and nothing is stored from it meanwhile.
+    """
     from python_calamine import CalamineWorkbook
 
     try:
@@ -297,10 +368,114 @@ def read_xlsx(path: Path, *, sheet: str | int | None = None, tool: str | None = 
     except Exception:
         names = ", ".join(book.sheet_names)
         raise FileFormatError(f"{path}: no sheet {sheet!r} (sheets: {names})") from None
-    return _from_records(data.to_python(skip_empty_area=False), tool)
+    raw = _from_records(data.to_python(skip_empty_area=False), tool)
+    count, first = _formulas_without_values(path, data.name)
+    if first is not None:
+        row, column = first
+        header = f" in column {raw.headers[column - 1]!r}" if column <= len(raw.headers) else ""
+        cells = "1 formula cell has" if count == 1 else f"{count} formula cells have"
+        raise FileFormatError(
+            f"{path}: {cells} no saved value (the file was never calculated by a spreadsheet "
+            f"program), the first at {_cell_name(row, column)}{header} of sheet {data.name!r}: "
+            "open and save the file in a spreadsheet program, or paste the formulas as values"
+        )
+    return raw
+
+
+# Any formula element, prefixed or not (<f>, <f t="shared" …/>, <x:f>): a cheap test before
+# the sheet is parsed as XML, which only files holding formulas pay.
+_FORMULA = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s/>]")
+_REFERENCE = re.compile(r"([A-Z]+)(\d+)")
+
+
+def _local(tag: str) -> str:
+    """An XML tag without its namespace: transitional and strict OOXML name them apart."""
+    return tag.rpartition("}")[2]
+
+
+def _cell_name(row: int, column: int) -> str:
+    """Row 5, column 3 → ``C5``."""
+    letters = ""
+    while column:
+        column, rest = divmod(column - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return f"{letters}{row}"
+
+
+def _column_number(letters: str) -> int:
+    """``C`` → 3, ``AA`` → 27."""
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - ord("A") + 1
+    return number
+
+
+def _sheet_member(book: zipfile.ZipFile, name: str) -> str | None:
+    """The zip member holding sheet ``name``: the workbook lists it, its relations place it."""
+    try:
+        workbook = ElementTree.fromstring(book.read("xl/workbook.xml"))
+        relations = ElementTree.fromstring(book.read("xl/_rels/workbook.xml.rels"))
+    except (KeyError, ElementTree.ParseError):
+        return None
+    ids = [
+        value
+        for s in workbook.iterfind(".//{*}sheet")
+        if s.get("name") == name
+        for key, value in s.attrib.items()
+        if _local(key) == "id"
+    ]
+    targets = [r.get("Target", "") for r in relations if ids and r.get("Id") == ids[0]]
+    if not targets:
+        return None
+    target = targets[0]
+    return target.lstrip("/") if target.startswith("/") else posixpath.normpath(f"xl/{target}")
+
+
+def _has_formulas(book: zipfile.ZipFile, member: str) -> bool:
+    with book.open(member) as stream:
+        tail = b""
+        while chunk := stream.read(1 << 22):
+            if _FORMULA.search(tail + chunk):
+                return True
+            tail = chunk[-32:]
+    return False
+
+
+def _formulas_without_values(path: Path, sheet: str) -> tuple[int, tuple[int, int] | None]:
+    """How many formula cells of ``sheet`` have no saved result, and the (row, column) of the
+    first. A result is a ``<v>`` with text, or an empty one on a text result (``t="str"``:
+    a formula that gave ""); openpyxl writes an empty ``<v/>`` on a number cell. Legacy
+    ``.xls`` files always store results, so only zip-based workbooks are looked at."""
+    if not zipfile.is_zipfile(path):
+        return 0, None
+    count, first = 0, None
+    with zipfile.ZipFile(path) as book:
+        member = _sheet_member(book, sheet)
+        if member is None or member not in book.namelist() or not _has_formulas(book, member):
+            return 0, None
+        row = 0
+        with book.open(member) as stream:
+            for _, element in ElementTree.iterparse(stream):
+                if _local(element.tag) != "row":
+                    continue
+                row, column = int(element.get("r") or row + 1), 0
+                for cell in element:
+                    found = _REFERENCE.fullmatch(cell.get("r", ""))
+                    column = _column_number(found[1]) if found else column + 1
+                    parts = {_local(child.tag): child for child in cell}
+                    value = parts.get("v")
+                    saved = "is" in parts or (
+                        value is not None and (bool(value.text) or cell.get("t") == "str")
+                    )
+                    if "f" in parts and not saved:
+                        count += 1
+                        first = first or (row, column)
+                element.clear()
+    return count, first
 
 
 def read_json(path: Path) -> RawTable:
+    """A JSON document is parsed whole (it is one value); large exports are JSON lines."""
     try:
         data = json.loads(path.read_text(encoding=detect_encoding(path)))
     except json.JSONDecodeError as exc:
@@ -345,26 +520,45 @@ def _opens_with_an_object(path: Path) -> bool:
     return head.lstrip("\ufeff \t\r\n").startswith("{")
 
 
-def read_jsonl(path: Path) -> RawTable:
+def read_jsonl(path: Path) -> RawStream:
+    """JSON lines, a block at a time with Arrow; line by line (keeping each bad line with its
+    reason) when Arrow cannot read the file, even part-way through."""
     if not _opens_with_an_object(path):
         return _read_jsonl_by_line(path)
+    return RawStream(_jsonl_batches(path), slow=lambda: _read_jsonl_by_line(path))
+
+
+def _jsonl_batches(path: Path) -> Iterator[Batch]:
+    options = pajson.ReadOptions(block_size=1 << 24)
     try:
-        table = pajson.read_json(path)
+        reader = pajson.open_json(path, read_options=options)
         # JSON has no dates: a column Arrow read as one was text, and must stay as written.
         schema = pa.schema(
             pa.field(f.name, pa.string()) if pa.types.is_temporal(f.type) else f
-            for f in table.schema
+            for f in reader.schema
         )
-        if schema != table.schema:
-            table = pajson.read_json(
-                path, parse_options=pajson.ParseOptions(explicit_schema=schema)
-            )
+        if schema != reader.schema:
+            reader.close()
+            parse = pajson.ParseOptions(explicit_schema=schema)
+            reader = pajson.open_json(path, read_options=options, parse_options=parse)
+        start = 1
+        for batch in reader:
+            yield _as_text(pa.Table.from_batches([batch])), _counted(start, batch.num_rows)
+            start += batch.num_rows
     except pa.ArrowInvalid:
-        return _read_jsonl_by_line(path)  # slow path: find and keep the bad lines
-    return RawTable(_as_text(table), pa.array(np.arange(1, table.num_rows + 1, dtype=np.int64)))
+        raise StartOver from None
 
 
-def _read_jsonl_by_line(path: Path) -> RawTable:
+def _counted(start: int, count: int) -> pa.Array:
+    return pa.array(np.arange(start, start + count, dtype=np.int64))
+
+
+def _read_jsonl_by_line(path: Path) -> RawStream:
+    bad: list[BadRow] = []
+    return RawStream(_jsonl_lines(path, bad), bad)
+
+
+def _jsonl_lines(path: Path, bad: list[BadRow], size: int = 1 << 16) -> Iterator[Batch]:
     records: list[tuple[int, Any]] = []
     with path.open(encoding=detect_encoding(path)) as handle:
         for number, line in enumerate(handle, start=1):
@@ -375,17 +569,61 @@ def _read_jsonl_by_line(path: Path) -> RawTable:
             except json.JSONDecodeError as exc:
                 reason = f"row: not valid JSON ({exc.msg})"
                 records.append((number, BadRow(number, reason, line.strip())))
-    return _records_to_raw(records)
+            if len(records) == size:
+                yield _batch_of(records, bad)
+                records = []
+    yield _batch_of(records, bad)
 
 
-def read_parquet(path: Path) -> RawTable:
+def _batch_of(records: list[tuple[int, Any]], bad: list[BadRow]) -> Batch:
+    raw = _records_to_raw(records)
+    bad.extend(raw.bad_rows)
+    return raw.table, raw.rows
+
+
+def read_parquet(path: Path) -> RawStream:
+    """A Parquet file a batch at a time (Parquet stores columns in row groups, read in turn)."""
     try:
-        table = pq.read_table(path)
+        parquet = pq.ParquetFile(path)
     except (pa.ArrowInvalid, OSError) as exc:
         raise FileFormatError(f"{path}: not a readable Parquet file ({exc})") from None
-    return RawTable(
-        _as_text(table, path), pa.array(np.arange(1, table.num_rows + 1, dtype=np.int64))
-    )
+    return RawStream(_parquet_batches(parquet, path))
+
+
+def _parquet_batches(parquet: pq.ParquetFile, path: Path) -> Iterator[Batch]:
+    start = 1
+    try:
+        for batch in parquet.iter_batches(batch_size=1 << 17):
+            yield _as_text(pa.Table.from_batches([batch]), path), _counted(start, batch.num_rows)
+            start += batch.num_rows
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise FileFormatError(f"{path}: not a readable Parquet file ({exc})") from None
+    if start == 1:  # no rows: the columns still name the headers
+        yield _as_text(parquet.schema_arrow.empty_table(), path), _counted(1, 0)
+
+
+def open_file(
+    path: Path,
+    fmt: FileFormat,
+    *,
+    encoding: str | None = None,
+    sheet: str | int | None = None,
+    delimiter: str | None = None,
+) -> RawStream:
+    """Open ``path`` in format ``fmt`` as text batches; raise :class:`FileFormatError` if
+    impossible (now, or while the batches are read)."""
+    if not path.is_file():
+        raise FileFormatError(f"{path}: no such file")
+    tool = fmt if fmt in SURVEY_TOOLS else None
+    if fmt == "xlsx" or (tool and path.suffix.lower() in SPREADSHEETS):
+        return RawStream.of(read_xlsx(path, sheet=sheet, tool=tool))
+    if fmt == "csv" or tool:
+        return read_csv(path, encoding=encoding, delimiter=delimiter, tool=tool)
+    if fmt == "json":
+        return RawStream.of(read_json(path))
+    if fmt == "jsonl":
+        return read_jsonl(path)
+    return read_parquet(path)
 
 
 def read_file(
@@ -396,16 +634,15 @@ def read_file(
     sheet: str | int | None = None,
     delimiter: str | None = None,
 ) -> RawTable:
-    """Read ``path`` in format ``fmt`` as text; raise :class:`FileFormatError` if impossible."""
-    if not path.is_file():
-        raise FileFormatError(f"{path}: no such file")
-    tool = fmt if fmt in SURVEY_TOOLS else None
-    if fmt == "xlsx" or (tool and path.suffix.lower() in SPREADSHEETS):
-        return read_xlsx(path, sheet=sheet, tool=tool)
-    if fmt == "csv" or tool:
-        return read_csv(path, encoding=encoding, delimiter=delimiter, tool=tool)
-    if fmt == "json":
-        return read_json(path)
-    if fmt == "jsonl":
-        return read_jsonl(path)
-    return read_parquet(path)
+    """The whole of ``path`` as one table (for small files and tests; ingestion streams)."""
+    stream = open_file(path, fmt, encoding=encoding, sheet=sheet, delimiter=delimiter)
+    try:
+        batches = list(stream.batches)
+    except StartOver:
+        assert stream.slow is not None  # only a reader with a slow way raises it
+        stream = stream.slow()
+        batches = list(stream.batches)
+    tables = [t for t, _ in batches]
+    table = pa.concat_tables(tables, promote_options="default") if tables else pa.table({})
+    rows = pa.concat_arrays([r for _, r in batches]) if batches else pa.array([], pa.int64())
+    return RawTable(table, rows, stream.bad_rows, stream.encoding)

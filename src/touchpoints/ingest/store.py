@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from decimal import Decimal
 from typing import Any
 
 import pyarrow as pa
@@ -15,49 +16,97 @@ import pyarrow as pa
 from touchpoints.core.privacy import mask_text
 from touchpoints.ingest.kinds import Kind, item_rule
 from touchpoints.ingest.mapping import ColumnPlan
-from touchpoints.ingest.readers import RawTable
+from touchpoints.ingest.staging import StagedFile
 from touchpoints.ingest.validate import key_sql
 from touchpoints.storage.sql import ident, lit
 
 # Stored as they are in accepted records too: ids, labels and names are not masked there.
 _AS_STORED = ("id", "language", "brand")
+# An instant in UTC, ISO 8601 with a ``Z``: read back as the same instant under any mapping.
+_UTC = "regexp_replace(strftime(timezone('UTC', {}), '%Y-%m-%dT%H:%M:%S.%f'), '[.]0{{6}}$', '')"
 
 
-def _text_and_mask(plan: ColumnPlan, kind: Kind) -> str:
-    """SQL of (text to keep, whether it needs masking) for one mapped column of a refused row.
+def _kept(plan: ColumnPlan, kind: Kind) -> str:
+    """SQL of (canonical value, mapped text, whether the text needs masking) for one column of
+    a refused row.
 
-    Identifiers keep their pseudonym; a value that validated as a date, number, code or known
-    name cannot hold personal data; free text, and any value that failed, is masked.
+    The entry must read back the same with no mapping, so a value that validated is kept in
+    the form it was stored in: an identifier as its pseudonym, a time as a UTC instant (a
+    naive time was read in the mapping's ``timezone`` and ``dayfirst``), a date in ISO, a
+    number as a number. Other values keep the mapped text, recoded by the mapping's
+    ``values``. Free text, and any value that failed, is masked: only a validated date,
+    number, code or known name cannot hold personal data.
     """
-    column = ident(plan.name)
+    column = f"f.{ident(plan.name)}"
     role = kind.column(plan.name).role if plan.name in kind.names else None
-    if role == "identifier":
-        return f"COALESCE(f.{column}, m.{column}), false"
+    if role is None and item_rule(plan.name) is not None:
+        role = "number"
+    canonical = {
+        "identifier": column,
+        "timestamp": _UTC.format(column) + " || 'Z'",
+        "date": f"strftime({column}, '%Y-%m-%d')",
+        "score": column,
+        "number": column,
+    }.get(role or "", "NULL")
     if role in _AS_STORED:
-        return f"m.{column}, false"
-    if role == "free_text" or (role is None and item_rule(plan.name) is None):
-        return f"m.{column}, true"
-    return f"m.{column}, f.{column} IS NULL"
+        needs_mask = "false"
+    elif role == "free_text" or (role is None and item_rule(plan.name) is None):
+        needs_mask = "true"
+    else:
+        needs_mask = f"{column} IS NULL"
+    return f"{canonical}, m.{ident(plan.name)}, {needs_mask}"
+
+
+def _text(value: object) -> str:
+    """A canonical value as text that reads back as the same value under no mapping: numbers
+    without an exponent (the reader refuses ``1e+20``), whole numbers without ``.0``, and
+    never three decimals after at most three digits (``1.299`` could be 1299 written with a
+    thousands separator: it is written ``1.2990``)."""
+    if not isinstance(value, float):
+        return str(value)
+    if value.is_integer() and abs(value) < 2**53:
+        return str(int(value))
+    text = format(Decimal(repr(value)), "f")
+    whole, fraction = text.lstrip("+-").split(".")
+    return text + "0" if len(whole) <= 3 and len(fraction) == 3 else text
+
+
+def _carries(entry: dict[str, str], data: dict[str, str], names: dict[str, set[str]]) -> bool:
+    """Whether a refused row holds a value in every column its entry holds one in: only then is
+    it the same record, not an empty or partial row (a file with columns deleted, or read
+    without its mapping). An entry stored before entries were canonical names its columns by
+    their source headers; ``names`` reads them through this file's mapping."""
+    return all(c in data or not names.get(c, set()).isdisjoint(data) for c in entry)
 
 
 def quarantine_rows(
-    con: Any, kind: Kind, plans: list[ColumnPlan], raw: RawTable, file: str, ingest: int
+    con: Any, kind: Kind, plans: list[ColumnPlan], raw: StagedFile, file: str, ingest: int
 ) -> pa.Table:
-    """Refused rows as stored in the quarantine: source names, identifiers pseudonymised,
-    free text and failed values masked (:func:`_text_and_mask`), reasons masked. The last
-    refusal of a key in the file wins."""
-    sourced = [p for p in plans if p.source is not None]
-    identifiers = {c.name for c in kind.columns if c.role == "identifier"}
-    select = "".join(f", {_text_and_mask(p, kind)}" for p in sourced)
+    """Refused rows as stored in the quarantine, under canonical column names (:func:`_kept`),
+    reasons masked. The last refusal of a key in the file wins.
+
+    A row goes under its target key: the ``_quarantine_key`` it carries back from an export,
+    else its own key. It replaces the entry held there only if it carries that entry's
+    columns (:func:`_carries`); otherwise the entry stays, and the row, if it holds any value
+    read from the file, is kept beside it under ``row_`` and the MD5 of its data.
+    """
+    kept = [p for p in plans if p.source is not None or p.constant is not None]
+    sourced = {p.name for p in plans if p.source is not None}
+    names: dict[str, set[str]] = {}
+    for p in plans:
+        if p.source is not None:
+            names.setdefault(p.source, set()).add(p.name)
+    select = "".join(f", {_kept(p, kind)}" for p in kept)
     # A record refused and then stored later in the same file is not refused any more.
     later = (
         "SELECT 1 FROM _final g WHERE g._key = f._key AND g._row > f._row "
         "AND g._status IN ('accepted', 'updated')"
     )
-    # A row sent back from a quarantine export replaces its own entry.
     query = (
-        f"SELECT f._row, COALESCE(m._qkey, f._key), f.reasons{select} "
+        f"SELECT f._row, COALESCE(m._qkey, f._key), q.data, f.reasons{select} "
         "FROM _final f JOIN _mapped m USING (_row) "
+        f"LEFT JOIN quarantine q ON q.kind = {lit(kind.name)} "
+        "AND q.key = COALESCE(m._qkey, f._key) "
         f"WHERE f._status = 'quarantined' AND NOT EXISTS ({later}) ORDER BY f._row"
     )
     masked: dict[str, str] = {}  # refused rows repeat values: mask each distinct one once
@@ -68,18 +117,23 @@ def quarantine_rows(
         return masked[value]
 
     entries: dict[str, tuple[int, str, list[str]]] = {}
-    for row, key, reasons, *values in con.execute(query).fetchall():
-        data: dict[str, tuple[int, str]] = {}
-        for p, text, needs_mask in zip(sourced, values[::2], values[1::2], strict=True):
-            if text is None or p.source is None:
-                continue
-            # A source mapped to several columns keeps its safest form: the pseudonym of an
-            # identifier, else the masked text, else the text.
-            rank = 2 if p.name in identifiers else int(needs_mask)
-            if rank >= data.get(p.source, (-1, ""))[0]:
-                data[p.source] = (rank, mask(text) if needs_mask else text)
-        kept = {source: text for source, (_, text) in data.items()}
-        entries[key] = (row, json.dumps(kept, ensure_ascii=False), [mask(r) for r in reasons])
+    for row, target, held, reasons, *values in con.execute(query).fetchall():
+        data: dict[str, str] = {}
+        for p, value, text, needs_mask in zip(
+            kept, values[::3], values[1::3], values[2::3], strict=True
+        ):
+            if value is not None:
+                data[p.name] = _text(value)
+            elif text is not None:
+                data[p.name] = mask(text) if needs_mask else text
+        written = json.dumps(data, ensure_ascii=False)
+        if held is None or _carries(json.loads(held), data, names):
+            key = target
+        elif sourced.isdisjoint(data):
+            continue  # nothing of the record came in: its entry stays as it was
+        else:
+            key = "row_" + hashlib.md5(written.encode()).hexdigest()
+        entries[key] = (row, written, [mask(r) for r in reasons])
     for bad in raw.bad_rows:
         # A row that could not be split has no columns to map: nothing of it is kept (it may
         # hold unmapped columns and raw identifiers), only where it is and why.
@@ -157,10 +211,12 @@ def store(con: Any, kind: Kind, plans: list[ColumnPlan], quarantine: pa.Table, i
             """
         )
     con.register("_quarantine_new", quarantine)
+    # An entry goes when its record is stored (or already was), under its key or the key it
+    # carried back from an export, and when a refused row replaces it (quarantine_rows says
+    # which may): a refused row never clears an entry by itself.
     con.execute(
-        "DELETE FROM quarantine WHERE kind = ? AND key IN (SELECT _key FROM _final "
-        "UNION ALL SELECT key FROM _quarantine_new "
-        "UNION ALL SELECT m._qkey FROM _final f JOIN _mapped m USING (_row) "
+        "DELETE FROM quarantine WHERE kind = ? AND key IN (SELECT key FROM _quarantine_new "
+        "UNION ALL SELECT unnest([f._key, m._qkey]) FROM _final f JOIN _mapped m USING (_row) "
         "WHERE f._status <> 'quarantined')",
         [kind.name],
     )

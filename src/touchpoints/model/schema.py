@@ -7,6 +7,7 @@ that every problem in a file is reported in one go with its path.
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -205,8 +206,19 @@ class CXModel(Strict):
     column_aliases: dict[str, list[str]] = {}
     warehouse: WarehouseSettings = WarehouseSettings()
 
+    @cached_property
+    def _channels_by_id(self) -> dict[str, Channel]:
+        return {c.id: c for c in self.channels}
+
+    @cached_property
+    def _touchpoints_by_id(self) -> dict[str, Touchpoint]:
+        return {t.id: t for t in self.touchpoints}
+
     def channel(self, channel_id: str) -> Channel:
-        return next(c for c in self.channels if c.id == channel_id)
+        """The channel of an id (``KeyError`` if none); a dictionary built on first use, so a
+        service looking up every touchpoint of a large model does not scan the list each time."""
+        return self._channels_by_id[channel_id]
 
     def touchpoint(self, touchpoint_id: str) -> Touchpoint:
-        return next(t for t in self.touchpoints if t.id == touchpoint_id)
+        """The touchpoint of an id (``KeyError`` if none), found as :meth:`channel` finds one."""
+        return self._touchpoints_by_id[touchpoint_id]

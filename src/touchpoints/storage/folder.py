@@ -8,20 +8,35 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Self
 
 from touchpoints.errors import WorkspaceError
 from touchpoints.model import MODEL_FILE, CXModel, load_model, template_text
-from touchpoints.storage.warehouse import Warehouse
+from touchpoints.storage.warehouse import StagingWarehouse, Warehouse
 
 KEY_FILE = "touchpoints.key"
+SCRATCH_DIR = ".scratch"  # where an ingest spills what does not fit in memory
 _GITIGNORE = """# Keep the pseudonym key and the data out of version control.
 touchpoints.key
 *.duckdb
 *.duckdb.wal
+.scratch/
 """
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
 
 
 def _write_key(path: Path, key: bytes) -> None:
@@ -62,11 +77,40 @@ class WorkspaceFolder:
             _write_key(path, secrets.token_bytes(32))
         try:
             return bytes.fromhex(path.read_text().strip())
+        except OSError as exc:
+            raise WorkspaceError(f"cannot read the pseudonym key {path}: {exc.strerror}") from None
         except ValueError:
             raise WorkspaceError(f"{path} is not a key written by touchpoints") from None
 
-    def warehouse(self) -> Warehouse:
-        return Warehouse(self.warehouse_path)
+    def warehouse(self, *, write: bool = False) -> Warehouse:
+        """The warehouse, read-only unless ``write``: reading takes a lock that other readers
+        (and an ingest still checking its file) share."""
+        return Warehouse(self.warehouse_path, read_only=not write)
+
+    @contextmanager
+    def staging(self) -> Iterator[StagingWarehouse]:
+        """The warehouse as an ingest uses it, with a scratch folder of its own for what does
+        not fit in memory; the folder goes when the ingest ends (and, after a kill, when the
+        next ingest starts)."""
+        scratch = self.root / SCRATCH_DIR
+        for left in scratch.glob("*") if scratch.is_dir() else ():
+            if left.name.isdigit() and not _alive(int(left.name)):
+                shutil.rmtree(left, ignore_errors=True)
+        mine = scratch / str(os.getpid())
+        try:
+            mine.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise WorkspaceError(
+                f"cannot write to the workspace {self.root} ({exc.strerror}): ingesting needs "
+                "write permission there"
+            ) from None
+        try:
+            with StagingWarehouse(self.warehouse_path, mine) as warehouse:
+                yield warehouse
+        finally:
+            shutil.rmtree(mine, ignore_errors=True)
+            with suppress(OSError):  # another ingest may still be using it
+                scratch.rmdir()
 
 
 def init_folder(
@@ -91,6 +135,6 @@ def init_folder(
         _write_key(root / KEY_FILE, key)
     workspace = WorkspaceFolder.open(root)
     _ = workspace.key
-    with workspace.warehouse():
+    with workspace.warehouse(write=True):
         pass
     return workspace

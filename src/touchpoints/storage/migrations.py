@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import duckdb
+
 MIGRATIONS: tuple[tuple[int, str, str], ...] = (
     (
         1,
@@ -108,17 +110,22 @@ LATEST = MIGRATIONS[-1][0]
 
 
 def current_version(con: Any) -> int:
-    con.execute(
-        "CREATE TABLE IF NOT EXISTS schema_version "
-        "(version INTEGER NOT NULL, description VARCHAR, applied_at TIMESTAMPTZ DEFAULT now())"
-    )
-    row = con.execute("SELECT max(version) FROM schema_version").fetchone()
+    """The applied version, 0 for a new file; reads only, so a read-only warehouse can say."""
+    try:
+        row = con.execute("SELECT max(version) FROM schema_version").fetchone()
+    except duckdb.CatalogException:
+        return 0
     return int(row[0]) if row and row[0] is not None else 0
 
 
 def migrate(con: Any) -> int:
     """Apply every pending migration, each in its own transaction; return the new version."""
     version = current_version(con)
+    if version < LATEST:
+        con.execute(
+            "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, "
+            "description VARCHAR, applied_at TIMESTAMPTZ DEFAULT now())"
+        )
     for number, description, sql in MIGRATIONS:
         if number <= version:
             continue

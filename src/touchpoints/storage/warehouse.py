@@ -8,17 +8,30 @@ once, for any engine, go through :meth:`Warehouse.ibis`; :meth:`Warehouse.span`,
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import os
+import re
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, Self, TypeVar
 
 import duckdb
 
 from touchpoints.errors import WorkspaceError
-from touchpoints.storage.migrations import current_version, migrate
+from touchpoints.storage.migrations import LATEST, current_version, migrate
+from touchpoints.storage.sql import lit
+
+# How long a command waits for a lock another touchpoints process holds (an ingest holds the
+# write lock only while it stores a file); TOUCHPOINTS_LOCK_WAIT (seconds) overrides it.
+LOCK_WAIT_S = 120.0
+# DuckDB's memory for an ingest; beyond it, work spills to the workspace's scratch folder, so
+# a file of any size fits (TOUCHPOINTS_MEMORY_LIMIT overrides, in DuckDB's units: "4GB").
+MEMORY_LIMIT = "1GB"
+T = TypeVar("T")
+_HELD_BY = re.compile(r"Conflicting lock is held in (.*?) \(PID (\d+)\)")
 
 
 def _quote(name: str) -> str:
@@ -26,6 +39,83 @@ def _quote(name: str) -> str:
     if not isinstance(name, str) or not name or "\x00" in name:
         raise LookupError(f"not a table or column name: {name!r}")
     return '"' + name.replace('"', '""') + '"'
+
+
+def _command_of(pid: int) -> str:
+    """What process ``pid`` runs, for the message (``touchpoints ingest …``), if the OS says."""
+    try:
+        words = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return ""
+    text = [w.decode(errors="replace") for w in words if w]
+    start = next(
+        (i for i, w in enumerate(text[:3]) if w == "touchpoints" or w.endswith("/touchpoints")),
+        None,
+    )
+    if start is None:
+        return Path(text[0]).name if text else ""
+    return " ".join(["touchpoints", *text[start + 1 : start + 2]])
+
+
+def _problem(path: Path, exc: duckdb.Error) -> tuple[str, bool]:
+    """What went wrong opening ``path``, in one line, and whether waiting could help.
+
+    DuckDB's own messages mix several causes; users need to know which: another process holds
+    the lock (which one), the file is not a warehouse, or they may not read or write it.
+    """
+    text = str(exc).removeprefix("IO Error: ").splitlines()[0]
+    held = _HELD_BY.search(text)
+    if held:
+        pid = int(held.group(2))
+        who = _command_of(pid) or Path(held.group(1)).name
+        return f"the warehouse {path} is locked by PID {pid} ({who})", True
+    if "Permission denied" in text:
+        return f"no permission to open the warehouse {path} ({text})", False
+    if "not a valid DuckDB database" in text or isinstance(exc, duckdb.SerializationException):
+        return f"{path} is not a readable touchpoints warehouse: corrupt or not DuckDB", False
+    if "does not exist" in text:
+        return f"no warehouse at {path}: create the workspace with `touchpoints init`", False
+    return f"cannot open the warehouse {path}: {text}", False
+
+
+def _wait() -> float:
+    try:
+        return float(os.environ.get("TOUCHPOINTS_LOCK_WAIT", LOCK_WAIT_S))
+    except ValueError:
+        return LOCK_WAIT_S
+
+
+def retrying(path: Path, opening: Callable[[], T]) -> T:
+    """``opening()``, tried again while another process holds the lock (up to the wait),
+    with every failure turned into one clear :class:`WorkspaceError`."""
+    deadline = time.monotonic() + _wait()
+    pause = 0.02
+    while True:
+        try:
+            return opening()
+        except (duckdb.IOException, duckdb.SerializationException) as exc:
+            problem, transient = _problem(path, exc)
+            if not transient or time.monotonic() >= deadline:
+                if transient:
+                    problem += f", and still was after {_wait():.0f} s: try again when it ends"
+                raise WorkspaceError(problem) from None
+        time.sleep(pause)
+        pause = min(pause * 2, 0.5)
+
+
+def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """A connection to the warehouse file (see :func:`retrying`)."""
+    return retrying(path, lambda: duckdb.connect(str(path), read_only=read_only))
+
+
+def _settings(con: duckdb.DuckDBPyConnection) -> None:
+    # Stored timestamps are UTC; rendering them in UTC keeps exports reproducible.
+    con.execute("SET TimeZone = 'UTC'")
+    # Rows carry their own order (ids, timestamps, row numbers): letting DuckDB write in
+    # any order makes large inserts and temporary tables markedly faster.
+    con.execute("SET preserve_insertion_order = false")
+    # Long queries draw a progress bar on the terminal; the CLI shows its own.
+    con.execute("SET enable_progress_bar = false")
 
 
 def _utc(value: Any) -> Any:
@@ -36,25 +126,26 @@ def _utc(value: Any) -> Any:
 
 
 class Warehouse:
-    """An open warehouse; use as a context manager so the file lock is released."""
+    """An open warehouse; use as a context manager so the file lock is released.
 
-    def __init__(self, path: Path) -> None:
+    Commands that only read open it ``read_only``: DuckDB lets any number of read-only
+    processes share the file (an ingest reads it that way too while it works through a file,
+    see :class:`StagingWarehouse`), and a workspace the user may not write can still be read.
+    """
+
+    def __init__(self, path: Path, *, read_only: bool = False) -> None:
         self.path = path
-        try:
-            self.con = duckdb.connect(str(path))
-        except duckdb.IOException as exc:
-            raise WorkspaceError(
-                f"cannot open the warehouse {path}: {str(exc).splitlines()[0]} "
-                "(is another touchpoints command using it?)"
-            ) from None
-        # Stored timestamps are UTC; rendering them in UTC keeps exports reproducible.
-        self.con.execute("SET TimeZone = 'UTC'")
-        # Rows carry their own order (ids, timestamps, row numbers): letting DuckDB write in
-        # any order makes large inserts and temporary tables markedly faster.
-        self.con.execute("SET preserve_insertion_order = false")
-        # Long queries draw a progress bar on the terminal; the CLI shows its own.
-        self.con.execute("SET enable_progress_bar = false")
-        migrate(self.con)
+        self.con = connect(path, read_only=read_only)
+        _settings(self.con)
+        if read_only and current_version(self.con) < LATEST:
+            # An older file is brought forward once, by a short read-write open.
+            self.con.close()
+            with Warehouse(path):
+                pass
+            self.con = connect(path, read_only=True)
+            _settings(self.con)
+        elif not read_only:
+            migrate(self.con)
         self._ibis: Any = None
 
     @property
@@ -128,7 +219,7 @@ class Warehouse:
     def close(self) -> None:
         self.con.close()
 
-    def __enter__(self) -> Warehouse:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(
@@ -138,3 +229,61 @@ class Warehouse:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def _memory_limit() -> str:
+    return os.environ.get("TOUCHPOINTS_MEMORY_LIMIT", MEMORY_LIMIT)
+
+
+class StagingWarehouse(Warehouse):
+    """The warehouse as an ingest uses it: read-only while the file is read and checked, then
+    read-write only for the one transaction that stores it.
+
+    The connection is a scratch in-memory database with the warehouse attached (and made the
+    default catalog, so the same SQL names its tables). Its temporary tables hold the file
+    being ingested; DuckDB keeps them within :data:`MEMORY_LIMIT` and spills the rest to
+    ``scratch``, so memory does not grow with the file. Holding only a read lock until the
+    end lets other commands read the workspace while a long file is worked through.
+    """
+
+    def __init__(self, path: Path, scratch: Path) -> None:
+        self.path = path
+        self._ibis = None
+        Warehouse(path, read_only=path.exists()).close()  # exists, readable, migrated
+        self.con = duckdb.connect()
+        _settings(self.con)
+        try:
+            self.con.execute(f"SET memory_limit = '{_memory_limit()}'")
+        except duckdb.Error:
+            raise WorkspaceError(
+                f"TOUCHPOINTS_MEMORY_LIMIT: '{_memory_limit()}' is not a size (e.g. 2GB)"
+            ) from None
+        self.con.execute(f"SET temp_directory = {lit(str(scratch))}")
+        self._attach(read_only=True)
+
+    def _attach(self, *, read_only: bool) -> None:
+        mode = " (READ_ONLY)" if read_only else ""
+        self.con.execute("USE memory")
+        if self.con.execute(
+            "SELECT count(*) FROM duckdb_databases() WHERE database_name = 'warehouse'"
+        ).fetchone() != (0,):
+            self.con.execute("DETACH warehouse")
+        retrying(
+            self.path,
+            lambda: self.con.execute(f"ATTACH {lit(str(self.path))} AS warehouse{mode}"),
+        )
+        self.con.execute("USE warehouse")
+
+    def version(self) -> int:
+        """The last ingest stored: if it changed since the file was checked, another ingest
+        stored a file meanwhile and the checks against stored data must be run again."""
+        row = self.con.execute("SELECT COALESCE(max(id), 0) FROM ingests").fetchone()
+        return int(row[0]) if row else 0
+
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """The writes, holding the write lock only for them (see
+        :meth:`Warehouse.transaction`)."""
+        self._attach(read_only=False)
+        with super().transaction() as con:
+            yield con
