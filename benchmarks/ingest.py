@@ -23,6 +23,7 @@ import json
 import os
 import re
 import shutil
+import sys
 import tempfile
 import time
 from datetime import datetime
@@ -202,11 +203,15 @@ def run_baseline(path: Path, workdir: Path) -> dict[str, Any]:
     return {"seconds": seconds, "stored": len(valid), "refused": refused}
 
 
-def _in_workdir(side: str, path: str) -> dict[str, Any]:
-    """One side on the file, in a scratch folder of its own."""
+def _in_workdir(side: str, path: str, previous: str | None = None) -> dict[str, Any]:
+    """One side on the file, in a scratch folder of its own. ``previous`` runs touchpoints
+    from another checkout's ``src`` (the code before a change), in this fresh process."""
     workdir = Path(tempfile.mkdtemp(prefix=f"bench-{side}-"))
+    if side == "previous" and previous:
+        sys.path.insert(0, previous)
     try:
-        return (run_touchpoints if side == "touchpoints" else run_baseline)(Path(path), workdir)
+        run = run_baseline if side == "baseline" else run_touchpoints
+        return run(Path(path), workdir)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
@@ -222,6 +227,11 @@ def main() -> None:
         help="which to run (the baseline needs "
         "about 2 GB per million rows: pandas holds the whole file as Python strings)",
     )
+    parser.add_argument(
+        "--previous",
+        help="the src folder of an earlier checkout, run as the side 'previous' (e.g. a git "
+        "worktree of the commit before bounded-memory ingest)",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_TMP")) as tmp:
         path = Path(tmp) / f"responses.{args.format}"
@@ -233,7 +243,9 @@ def main() -> None:
             "machine": machine(),
         }
         for name in args.sides.split(","):
-            runs = [measure(_in_workdir, name, str(path)) for _ in range(args.repeat)]
+            runs = [
+                measure(_in_workdir, name, str(path), args.previous) for _ in range(args.repeat)
+            ]
             best = min(runs, key=lambda r: r["seconds"])
             best["rows_per_s"] = round(args.rows / best["seconds"])
             best["seconds"] = round(best["seconds"], 2)

@@ -126,3 +126,17 @@ def test_a_label_holding_personal_data_is_refused_and_never_stored(
     stored = _everything_stored(workspace)
     assert "13800138000" not in stored
     assert "张三 [phone]" in stored  # what the quarantine keeps
+
+
+def test_a_free_item_answer_is_stored_masked(workspace: Workspace, tmp_path: Path) -> None:
+    """Issue 15: a text answer to a free item (``item.*``) was stored verbatim. It is an answer
+    in the customer's words, like a comment, so it is stored masked rather than refused."""
+    header = ["response_id", "ts", "nps", "item.note", "item.ok"]
+    rows = [["I1", "2025-05-04", "9", "请回电 13800138000", "fine"]]
+    result = ingest(workspace, write_csv(tmp_path / "items.csv", header, rows))
+    assert (result.accepted, result.quarantined) == (1, 0)
+    assert query(workspace, "SELECT item, text FROM response_items ORDER BY item") == [
+        ("item.note", "请回电 [phone]"),
+        ("item.ok", "fine"),
+    ]
+    assert "13800138000" not in _everything_stored(workspace)

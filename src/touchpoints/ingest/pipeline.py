@@ -23,7 +23,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pyarrow as pa
 
-from touchpoints.core.privacy import MAYBE_PII_PATTERN, mask_text
+from touchpoints.core.privacy import (
+    MAYBE_PII_PATTERN,
+    mask_text,
+    personal_value_sql,
+    record_pseudonym,
+)
 from touchpoints.core.privacy.pseudonym import (
     PSEUDONYM_PATTERN,
     hmac_pads,
@@ -155,9 +160,10 @@ def _pseudonyms(con: Any, kind: Kind, key: bytes) -> None:
     )
 
 
-def _masked_texts(con: Any, kind: Kind, items: list[str]) -> pa.Table:
-    """raw → masked for each distinct free text, free item, label or platform that masking
-    changes (free text is stored masked; a label that holds personal data is refused)."""
+def _masked_texts(con: Any, kind: Kind, items: list[str], key: bytes) -> pa.Table:
+    """raw → what is stored instead: for each distinct free text, free item or label that
+    masking changes, the masked text (free text is stored masked; a label that holds personal
+    data is refused); for each record id that is personal data, its record pseudonym."""
     cols: list[str] = []
     raws: list[str] = []
     texts: list[str] = []
@@ -172,6 +178,15 @@ def _masked_texts(con: Any, kind: Kind, items: list[str]) -> pa.Table:
                 cols.append(column)
                 raws.append(text)
                 texts.append(masked)
+    for column in (c.name for c in kind.columns if c.role == "id"):
+        found = con.execute(
+            f"SELECT DISTINCT {ident(column)} FROM _mapped "
+            f"WHERE {personal_value_sql(ident(column))} IS NOT NULL"
+        ).fetchall()
+        for (raw,) in found:
+            cols.append(column)
+            raws.append(raw)
+            texts.append(record_pseudonym(key, raw))
     return pa.table(
         {
             "col": pa.array(cols, pa.string()),
@@ -241,7 +256,9 @@ def ingest_file(
         con = warehouse.con
         step("reading")
         used = used_headers(mapping, chosen, workspace.model)
-        staged = stage_file(con, stream, lambda h: h == QUARANTINE_KEY or used(h))
+        staged = stage_file(
+            con, stream, lambda h: h == QUARANTINE_KEY or used(h), warehouse.scratch
+        )
         plans = plan_columns(mapping, chosen, staged.headers, workspace.model, str(path))
         sources = {p.source for p in plans}
         # A quarantine export carries its key and the reasons back: neither is a data column.
@@ -252,11 +269,12 @@ def ingest_file(
         ids = frozenset(c.name for c in chosen.columns if c.role == "id")
         con.register("_values", value_table(located))
         con.execute(f"CREATE TEMP TABLE _mapped AS {mapped_select(located, qkey, ids)}")
-        release(con, staged)
+        release(con, staged, warehouse.scratch)
         channels, touchpoints = _lookup_tables(workspace.model)
         con.register("_channels", channels)
         con.register("_touchpoints", touchpoints)
-        con.register("_masked", _masked_texts(con, chosen, free_items(chosen, plans)))
+        masked = _masked_texts(con, chosen, free_items(chosen, plans), workspace.key)
+        con.register("_masked", masked)
         checked_at = warehouse.version()
         step("checking duplicates")
         counts = _check(con, chosen, plans, workspace, settings)
@@ -266,8 +284,8 @@ def ingest_file(
             if warehouse.version() != checked_at:  # another ingest stored a file meanwhile
                 counts = _check(con, chosen, plans, workspace, settings)
             ingest = int(scalar(con, "SELECT nextval('ingest_ids')"))
-            quarantine = quarantine_rows(con, chosen, plans, staged, str(path), ingest)
-            store(con, chosen, plans, quarantine, ingest)
+            quarantine_rows(con, chosen, plans, staged, str(path), ingest)
+            store(con, chosen, plans, ingest)
             result = IngestResult(
                 read=staged.read,
                 accepted=counts.get("accepted", 0) + counts.get("updated", 0),

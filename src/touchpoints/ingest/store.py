@@ -20,41 +20,38 @@ from touchpoints.ingest.staging import StagedFile
 from touchpoints.ingest.validate import key_sql
 from touchpoints.storage.sql import ident, lit
 
-# Stored as they are in accepted records too: ids, labels and names are not masked there.
-_AS_STORED = ("id", "language", "brand")
+_CHUNK = 50_000  # refused rows turned into entries at a time
+_MASKED_KEPT = 200_000  # distinct masked values remembered
+_ENTRY_COLUMNS = 'key VARCHAR, "row" BIGINT, data VARCHAR, reasons VARCHAR[]'
 # An instant in UTC, ISO 8601 with a ``Z``: read back as the same instant under any mapping.
 _UTC = "regexp_replace(strftime(timezone('UTC', {}), '%Y-%m-%dT%H:%M:%S.%f'), '[.]0{{6}}$', '')"
 
 
 def _kept(plan: ColumnPlan, kind: Kind) -> str:
-    """SQL of (canonical value, mapped text, whether the text needs masking) for one column of
-    a refused row.
+    """SQL of (canonical value, mapped text) for one column of a refused row.
 
     The entry must read back the same with no mapping, so a value that validated is kept in
-    the form it was stored in: an identifier as its pseudonym, a time as a UTC instant (a
-    naive time was read in the mapping's ``timezone`` and ``dayfirst``), a date in ISO, a
-    number as a number. Other values keep the mapped text, recoded by the mapping's
-    ``values``. Free text, and any value that failed, is masked: only a validated date,
-    number, code or known name cannot hold personal data.
+    the form it was stored in: an identifier as its pseudonym, a record id as stored (its
+    record pseudonym when it is personal data), a time as a UTC instant (a naive time was
+    read in the mapping's ``timezone`` and ``dayfirst``), a date in ISO, a number as a
+    number. Other values keep the mapped text, recoded by the mapping's ``values``, and
+    masked: whether a text validated is no sign that it was stored (a row's channel may come
+    from its touchpoint, an enum's from its default), and masking a valid label, code or
+    name leaves it as it is.
     """
     column = f"f.{ident(plan.name)}"
     role = kind.column(plan.name).role if plan.name in kind.names else None
     if role is None and item_rule(plan.name) is not None:
         role = "number"
     canonical = {
+        "id": column,
         "identifier": column,
         "timestamp": _UTC.format(column) + " || 'Z'",
         "date": f"strftime({column}, '%Y-%m-%d')",
         "score": column,
         "number": column,
     }.get(role or "", "NULL")
-    if role in _AS_STORED:
-        needs_mask = "false"
-    elif role == "free_text" or (role is None and item_rule(plan.name) is None):
-        needs_mask = "true"
-    else:
-        needs_mask = f"{column} IS NULL"
-    return f"{canonical}, m.{ident(plan.name)}, {needs_mask}"
+    return f"{canonical}, m.{ident(plan.name)}"
 
 
 def _text(value: object) -> str:
@@ -81,9 +78,9 @@ def _carries(entry: dict[str, str], data: dict[str, str], names: dict[str, set[s
 
 def quarantine_rows(
     con: Any, kind: Kind, plans: list[ColumnPlan], raw: StagedFile, file: str, ingest: int
-) -> pa.Table:
-    """Refused rows as stored in the quarantine, under canonical column names (:func:`_kept`),
-    reasons masked. The last refusal of a key in the file wins.
+) -> None:
+    """``_quarantine_new``: refused rows as stored in the quarantine, under canonical column
+    names (:func:`_kept`), reasons masked. The last refusal of a key in the file wins.
 
     A row goes under its target key: the ``_quarantine_key`` it carries back from an export,
     else its own key. It replaces the entry held there only if it carries that entry's
@@ -102,57 +99,92 @@ def quarantine_rows(
         "SELECT 1 FROM _final g WHERE g._key = f._key AND g._row > f._row "
         "AND g._status IN ('accepted', 'updated')"
     )
-    query = (
-        f"SELECT f._row, COALESCE(m._qkey, f._key), q.data, f.reasons{select} "
+    # Numbered in pages, so that they are read a page at a time below.
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _refused AS "
+        f"SELECT (row_number() OVER (ORDER BY f._row) - 1) // {_CHUNK} AS _page, "
+        f"f._row, COALESCE(m._qkey, f._key), q.data, f.reasons{select} "
         "FROM _final f JOIN _mapped m USING (_row) "
         f"LEFT JOIN quarantine q ON q.kind = {lit(kind.name)} "
         "AND q.key = COALESCE(m._qkey, f._key) "
-        f"WHERE f._status = 'quarantined' AND NOT EXISTS ({later}) ORDER BY f._row"
+        f"WHERE f._status = 'quarantined' AND NOT EXISTS ({later})"
     )
     masked: dict[str, str] = {}  # refused rows repeat values: mask each distinct one once
 
     def mask(value: str) -> str:
+        if len(masked) > _MASKED_KEPT:  # the cache is a speed-up, never a memory cost
+            masked.clear()
         if value not in masked:
             masked[value] = mask_text(value)
         return masked[value]
 
-    entries: dict[str, tuple[int, str, list[str]]] = {}
-    for row, target, held, reasons, *values in con.execute(query).fetchall():
-        data: dict[str, str] = {}
-        for p, value, text, needs_mask in zip(
-            kept, values[::3], values[1::3], values[2::3], strict=True
-        ):
-            if value is not None:
-                data[p.name] = _text(value)
-            elif text is not None:
-                data[p.name] = mask(text) if needs_mask else text
-        written = json.dumps(data, ensure_ascii=False)
-        if held is None or _carries(json.loads(held), data, names):
-            key = target
-        elif sourced.isdisjoint(data):
-            continue  # nothing of the record came in: its entry stays as it was
-        else:
-            key = "row_" + hashlib.md5(written.encode()).hexdigest()
-        entries[key] = (row, written, [mask(r) for r in reasons])
-    for bad in raw.bad_rows:
-        # A row that could not be split has no columns to map: nothing of it is kept (it may
-        # hold unmapped columns and raw identifiers), only where it is and why.
-        key = "row_" + hashlib.md5(f"{file}:{bad.row}:{bad.text}".encode()).hexdigest()
-        entries[key] = (bad.row, "{}", [mask(bad.reason)])
-    return pa.table(
-        {
-            "kind": pa.array([kind.name] * len(entries), pa.string()),
-            "key": pa.array(list(entries), pa.string()),
-            "file": pa.array([file] * len(entries), pa.string()),
-            "row": pa.array([e[0] for e in entries.values()], pa.int64()),
-            "data": pa.array([e[1] for e in entries.values()], pa.string()),
-            "reasons": pa.array([e[2] for e in entries.values()], pa.list_(pa.string())),
-            "ingest": pa.array([ingest] * len(entries), pa.int32()),
-        }
+    # Refused rows are read and written a chunk at a time, so a file that is mostly refused
+    # needs no more memory than one that is mostly stored.
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _quarantine_rows ({_ENTRY_COLUMNS})")
+    pages = int(con.execute("SELECT COALESCE(max(_page) + 1, 0) FROM _refused").fetchone()[0])
+    for page in range(pages):
+        chunk = con.execute(
+            'SELECT * EXCLUDE (_page) FROM _refused WHERE _page = ? ORDER BY "_row"', [page]
+        ).fetchall()
+        entries: list[tuple[str, int, str, list[str]]] = []
+        for row, target, held, reasons, *values in chunk:
+            data: dict[str, str] = {}
+            for p, value, text in zip(kept, values[::2], values[1::2], strict=True):
+                if value is not None:
+                    data[p.name] = _text(value)
+                elif text is not None:
+                    data[p.name] = mask(text)
+            written = json.dumps(data, ensure_ascii=False)
+            if held is None or _carries(json.loads(held), data, names):
+                key = target
+            elif sourced.isdisjoint(data):
+                continue  # nothing of the record came in: its entry stays as it was
+            else:
+                key = "row_" + hashlib.md5(written.encode()).hexdigest()
+            entries.append((key, row, written, [mask(r) for r in reasons]))
+        _append(con, entries)
+    # A row that could not be split has no columns to map: nothing of it is kept (it may hold
+    # unmapped columns and raw identifiers), only where it is and why.
+    _append(
+        con,
+        [
+            (
+                "row_" + hashlib.md5(f"{file}:{bad.row}:{bad.text}".encode()).hexdigest(),
+                bad.row,
+                "{}",
+                [mask(bad.reason)],
+            )
+            for bad in raw.bad_rows
+        ],
+    )
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE _quarantine_new AS SELECT {lit(kind.name)} AS kind, key, "
+        f'{lit(file)} AS file, "row", data::JSON AS data, reasons, {int(ingest)}::INTEGER AS '
+        'ingest FROM _quarantine_rows QUALIFY row_number() OVER (PARTITION BY key ORDER BY "row" '
+        "DESC) = 1"
     )
 
 
-def store(con: Any, kind: Kind, plans: list[ColumnPlan], quarantine: pa.Table, ingest: int) -> None:
+def _append(con: Any, entries: list[tuple[str, int, str, list[str]]]) -> None:
+    if not entries:
+        return
+    keys, rows, data, reasons = zip(*entries, strict=True)
+    con.register(
+        "_entries",
+        pa.table(
+            {
+                "key": pa.array(keys, pa.string()),
+                "row": pa.array(rows, pa.int64()),
+                "data": pa.array(data, pa.string()),
+                "reasons": pa.array(reasons, pa.list_(pa.string())),
+            }
+        ),
+    )
+    con.execute("INSERT INTO _quarantine_rows SELECT * FROM _entries")
+    con.unregister("_entries")
+
+
+def store(con: Any, kind: Kind, plans: list[ColumnPlan], ingest: int) -> None:
     """Write the file's outcome; runs inside the caller's transaction."""
     names = ", ".join(ident(n) for n in kind.names)
     written = "_status IN ('accepted', 'updated')"
@@ -210,7 +242,6 @@ def store(con: Any, kind: Kind, plans: list[ColumnPlan], quarantine: pa.Table, i
             ) l WHERE identities.pseudonym = l.pseudonym
             """
         )
-    con.register("_quarantine_new", quarantine)
     # An entry goes when its record is stored (or already was), under its key or the key it
     # carried back from an export, and when a refused row replaces it (quarantine_rows says
     # which may): a refused row never clears an entry by itself.

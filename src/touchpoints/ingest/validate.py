@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pyarrow as pa
 
+from touchpoints.core.privacy import personal_value_sql
 from touchpoints.core.privacy.pseudonym import fold_sql
 from touchpoints.ingest.kinds import Column, Kind, item_rule
 from touchpoints.ingest.mapping import ColumnPlan
@@ -108,9 +109,10 @@ class StageSettings:
     decimal: str | None = None
 
 
-# Roles whose text passes the personal-data detector: free text is stored masked, a label or a
-# platform holding personal data is refused (a masked label would still group people).
-SCREENED = ("free_text", "label", "platform")
+# Roles whose text passes the personal-data detector: free text is stored masked; a label, a
+# platform, a brand or a language holding personal data is refused (a masked label would still
+# group people). Record ids are screened apart, as whole values (:func:`_record_id`).
+SCREENED = ("free_text", "label", "platform", "brand", "language")
 
 
 def clean(source: str) -> str:
@@ -516,16 +518,16 @@ def _column_sql(
     derived_id = role == "id" and settings.content_ids
     if column.required and role not in ("timestamp", "date") and not derived_id:
         out.reasons.append(f"CASE WHEN {raw} IS NULL THEN {lit(name + ': missing')} END")
-    if role in ("label", "platform"):  # a value, not free text: personal data is refused
+    if role in SCREENED and role != "free_text":  # a value: personal data is refused
         found = f"__pii_{name}"  # the first mask masking put in it: [phone], [email] …
         out.inner.append(f"regexp_extract(mk_{name}.text, '\\[[a-z]+\\]') AS {found}")
-        out.typed[name] = f"CASE WHEN {found} IS NULL THEN {raw} END"
         out.reasons.append(
             f"CASE WHEN {found} IS NOT NULL THEN {lit(name + ': holds personal data (')} "
             f"|| {found} || {lit('), refused')} END"
         )
+        out.typed[name] = f"CASE WHEN {found} IS NULL THEN {_value(column, kind, model)} END"
     elif role == "id":
-        out.typed[name] = _no_control(name, raw, out)
+        out.typed[name] = _no_control(name, _record_id(name, out), out)
     elif role == "timestamp":
         _timestamp(column, settings, out)
     elif role == "date":
@@ -590,18 +592,47 @@ def _column_sql(
     elif role == "free_text":
         out.inner.append(f"COALESCE(mk_{name}.text, {inner_raw}) AS __text_{name}")
         out.typed[name] = f"__text_{name}"
-    elif role == "language":
-        names = " ".join(f"WHEN {lit(k)} THEN {lit(v)}" for k, v in _LANGUAGE_NAMES.items())
-        given = f"lower(split_part(replace({raw}, '_', '-'), '-', 1))"
-        texts = [ident(c.name) for c in kind.columns if c.role == "free_text"]
-        text = f"concat_ws(' ', {', '.join(texts)})" if texts else "NULL"
-        detected = (
-            f"CASE WHEN regexp_matches({text}, '\\p{{Han}}') THEN 'zh' "
-            f"WHEN regexp_matches({text}, '[A-Za-z]') THEN 'en' END"
-        )
-        out.typed[name] = f"CASE lower({raw}) {names} ELSE COALESCE({given}, {detected}) END"
-    elif role == "brand":
-        out.typed[name] = f"COALESCE({raw}, {lit(model.name)})"
+
+
+def _value(column: Column, kind: Kind, model: CXModel) -> str:
+    """The stored value of a label, platform, brand or language column that holds no
+    personal data: a language as its code (given, or detected from the free text), an
+    answer without brand as the workspace's own."""
+    raw = ident(column.name)
+    if column.role == "brand":
+        return f"COALESCE({raw}, {lit(model.name)})"
+    if column.role != "language":
+        return raw
+    names = " ".join(f"WHEN {lit(k)} THEN {lit(v)}" for k, v in _LANGUAGE_NAMES.items())
+    given = f"lower(split_part(replace({raw}, '_', '-'), '-', 1))"
+    texts = [ident(c.name) for c in kind.columns if c.role == "free_text"]
+    text = f"concat_ws(' ', {', '.join(texts)})" if texts else "NULL"
+    detected = (
+        f"CASE WHEN regexp_matches({text}, '\\p{{Han}}') THEN 'zh' "
+        f"WHEN regexp_matches({text}, '[A-Za-z]') THEN 'en' END"
+    )
+    return f"CASE lower({raw}) {names} ELSE COALESCE({given}, {detected}) END"
+
+
+def _record_id(name: str, out: _Built) -> str:
+    """A record id, or in its place its record pseudonym when the id as a whole is a phone
+    number, an e-mail address or an ID number (:func:`personal_value_sql`).
+
+    Some shops number orders or members by the customer's phone: such an id is personal data,
+    but refusing it would refuse every such record, and an order number that merely looks like
+    a mobile number with it. The pseudonym is deterministic under the workspace key, so the
+    record keeps its identity: a second ingest finds it a duplicate, a later version updates
+    it, its items point at it. The ingest puts it in ``_masked`` (col, raw, text) beside the
+    masked texts; an id it finds no pseudonym for is refused, never stored as it is.
+    """
+    found, pseudonym = f"__pid_{name}", f"__rid_{name}"
+    out.inner.append(f"{personal_value_sql(f'm.{ident(name)}')} AS {found}")
+    out.inner.append(f"mk_{name}.text AS {pseudonym}")
+    out.reasons.append(
+        f"CASE WHEN {found} IS NOT NULL AND {pseudonym} IS NULL "
+        f"THEN {lit(name + ': is personal data (')} || {found} || {lit('), refused')} END"
+    )
+    return f"CASE WHEN {found} IS NULL THEN {ident(name)} ELSE {pseudonym} END"
 
 
 def free_items(kind: Kind, plans: list[ColumnPlan]) -> list[str]:
@@ -684,7 +715,7 @@ def _joins(kind: Kind, evidence: bool, texts: list[str]) -> str:
         col = column.name
         if column.role == "identifier":
             joins.append(f"LEFT JOIN _pseudo p_{col} ON m.{ident(col)} = p_{col}.raw")
-        if column.role in SCREENED:
+        if column.role in (*SCREENED, "id"):
             on = f"m.{ident(col)} = mk_{col}.raw AND mk_{col}.col = {lit(col)}"
             joins.append(f"LEFT JOIN _masked mk_{col} ON {on}")
     for item in texts:

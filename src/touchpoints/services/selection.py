@@ -41,6 +41,21 @@ def _entries(model: CXModel, dimension: str) -> list[tuple[str, list[str]]]:
     return [(e.id, e.spellings()) for e in found]
 
 
+def stage_sql(model: CXModel) -> str:
+    """A response's stage, the stage of its touchpoint: one ``touchpoint IN (…)`` list per
+    stage, not one CASE branch per touchpoint. The engine tries a CASE's branches one by one
+    for every row (a model of 20,000 touchpoints took seconds per 100,000 answers); it looks
+    a value up in an IN list's hash set, so the cost is a branch per stage."""
+    at_stage: dict[str, list[str]] = {}
+    for t in model.touchpoints:
+        at_stage.setdefault(t.stage, []).append(lit(t.id))
+    whens = " ".join(
+        f"WHEN touchpoint IN ({', '.join(ids)}) THEN {lit(stage)}"
+        for stage, ids in at_stage.items()
+    )
+    return f"CASE {whens} END" if whens else "NULL"
+
+
 def resolve_filters(
     model: CXModel, where: dict[str, tuple[str, ...]]
 ) -> dict[str, tuple[str, ...]]:
@@ -103,8 +118,7 @@ def responses_sql(model: CXModel, query: MetricsQuery, clock: Clock) -> tuple[st
             "ELSE brand END AS brand)"
         ]
     if "stage" in asked:
-        whens = " ".join(f"WHEN {lit(t.id)} THEN {lit(t.stage)}" for t in model.touchpoints)
-        columns.append(f"CASE touchpoint {whens} END AS stage" if whens else "NULL AS stage")
+        columns.append(f"{stage_sql(model)} AS stage")
     filters = [] if "brand" in asked else [is_own_sql(model)]
     inner = f"SELECT {', '.join(columns)} FROM responses"
     if filters:

@@ -22,14 +22,19 @@ import numpy as np
 import pandas as pd
 
 from touchpoints.core.metrics.importance import RelativeWeights, relative_weights
-from touchpoints.model.schema import CXModel
+from touchpoints.model.schema import CXModel, Touchpoint
 
 
 def stated_weights(model: CXModel) -> dict[str, float]:
-    """Each touchpoint's stated weight, the gaps filled as the module says."""
+    """Each touchpoint's stated weight, the gaps filled as the module says.
+
+    The touchpoints are grouped by channel in one pass: a scan per channel cost channels ×
+    touchpoints (a million steps for 50 channels of 20,000 touchpoints)."""
+    by_channel: dict[str, list[Touchpoint]] = {c.id: [] for c in model.channels}
+    for touchpoint in model.touchpoints:
+        by_channel[touchpoint.channel].append(touchpoint)
     weights: dict[str, float] = {}
-    for channel in model.channels:
-        members = [t for t in model.touchpoints if t.channel == channel.id]
+    for members in by_channel.values():
         stated = [t.weight for t in members if t.weight is not None]
         missing = len(members) - len(stated)
         if not stated:

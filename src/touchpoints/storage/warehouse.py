@@ -29,7 +29,7 @@ from touchpoints.storage.sql import lit
 LOCK_WAIT_S = 120.0
 # DuckDB's memory for an ingest; beyond it, work spills to the workspace's scratch folder, so
 # a file of any size fits (TOUCHPOINTS_MEMORY_LIMIT overrides, in DuckDB's units: "4GB").
-MEMORY_LIMIT = "1GB"
+MEMORY_LIMIT = "2GB"
 T = TypeVar("T")
 _HELD_BY = re.compile(r"Conflicting lock is held in (.*?) \(PID (\d+)\)")
 
@@ -248,6 +248,7 @@ class StagingWarehouse(Warehouse):
 
     def __init__(self, path: Path, scratch: Path) -> None:
         self.path = path
+        self.scratch = scratch
         self._ibis = None
         Warehouse(path, read_only=path.exists()).close()  # exists, readable, migrated
         self.con = duckdb.connect()

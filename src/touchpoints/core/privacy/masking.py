@@ -4,32 +4,51 @@ Masks: ``[email]``, ``[ip]``, ``[phone]``, ``[id]`` (Chinese resident ID: 18 dig
 check digit, or 15 digits) and ``[card]`` (13–19 digits passing the Luhn check). Digits are
 delimited by non-digits rather than word boundaries because Chinese characters count as word
 characters: ``电话13800138000`` must still be masked.
+
+:func:`personal_value` asks another question of a whole value, a record id: is it, as a
+whole, a phone number, an e-mail address or an ID number? Such an id is pseudonymised
+(docs/privacy.md); :func:`personal_value_sql` asks it in the engine.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
+
+from touchpoints.core.privacy.pseudonym import INVISIBLE as _INVISIBLE
+from touchpoints.core.privacy.pseudonym import fold, fold_sql
 
 # Text without any of these holds nothing to mask: the fast path for most comments. Written
 # for both Python and RE2 (DuckDB), so the engine can skip such texts before Python sees them.
-MAYBE_PII_PATTERN = r"@|＠|[0-9０-９]{3}|[0-9]\.[0-9]"
+# An invisible character may hide a number or an address ("138\u200b0013\u200b8000"), so a
+# text holding one is looked at too.
+MAYBE_PII_PATTERN = rf"@|＠|[0-9０-９]{{3}}|[0-9]\.[0-9]|[{_INVISIBLE}]"
 _MAYBE_PII = re.compile(MAYBE_PII_PATTERN)
-# Full-width digits and the signs numbers and addresses are written with, as Chinese input
-# methods type them, read as ASCII.
-_FULL_WIDTH = str.maketrans("０１２３４５６７８９＠．－（）＋", "0123456789@.-()+")
-_HAS_FULL_WIDTH = re.compile("[０-９＠．－（）＋]")
+_HAS_INVISIBLE = re.compile(f"[{_INVISIBLE}]")
+_VISIBLE = str.maketrans("", "", _INVISIBLE)
+# Full-width digits, Latin letters (an ID's Ｘ, an address typed full-width) and the signs
+# numbers and addresses are written with, as Chinese input methods type them, read as ASCII.
+# Full-width punctuation of sentences (，：；！？) is kept.
+_FULL_WIDTH_CHARS = "（）＋－．＠＿" + "".join(
+    chr(c) for c in (*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B))
+)  # and ０-９, Ａ-Ｚ, ａ-ｚ
+_FULL_WIDTH = str.maketrans(_FULL_WIDTH_CHARS, unicodedata.normalize("NFKC", _FULL_WIDTH_CHARS))
+_HAS_FULL_WIDTH = re.compile(f"[{_FULL_WIDTH_CHARS}]")
 _EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
 _OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
 _IP = re.compile(rf"(?<![\d.]){_OCTET}(?:\.{_OCTET}){{3}}(?!\.?\d)")
 # A run of digits, possibly grouped by single separators or a bracketed area code. Besides
-# spaces and dashes, people group phone numbers with dots, underscores and long dashes
-# ("139.1234.5678", "139_1234_5678", "139—1234—5678"); the formats below read them as dashes.
-_SEPARATORS = " \\-._\u2013\u2014"
+# spaces and hyphens, people group phone numbers with no-break and ideographic spaces, dots,
+# underscores and the other dashes ("139.1234.5678", "139_1234_5678", "139—1234—5678"); the
+# formats below read them as a space or a hyphen (:data:`_AS_ASCII`).
+_SPACES = " \u00a0\u2009\u202f\u3000"
+_DASHES = "-._\u2010\u2011\u2012\u2013\u2014\u2212"
+_SEPARATORS = re.escape(_SPACES + _DASHES)
+_AS_ASCII = str.maketrans(dict.fromkeys(_SPACES, " ") | dict.fromkeys(_DASHES, "-"))
 _NUMBER = re.compile(rf"(?<![\d+(])(?:\(?\+|\()?\d\)?(?:[{_SEPARATORS}]?\(?\d\)?)*[Xx]?(?!\d)")
 # Groups of a run: each separator starts a new group ("138 0013 8000" → 138, " 0013", " 8000").
 _GROUP_SPLIT = re.compile(rf"(?<=[\d)])(?=[{_SEPARATORS}])")
-_AS_DASH = re.compile("[._\u2013\u2014]")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 # What each kind of personal number looks like, separators included: a run of ordinary
@@ -65,7 +84,7 @@ def _luhn(digits: str) -> bool:
 @lru_cache(maxsize=1 << 16)
 def _classify(candidate: str) -> str | None:
     """The mask for a number written as ``candidate``, or ``None`` if it is not personal."""
-    candidate = _AS_DASH.sub("-", candidate)
+    candidate = candidate.translate(_AS_ASCII)
     digits = re.sub(r"[^\dXx]", "", candidate)
     if len(digits) < _MIN_DIGITS:
         return None
@@ -105,7 +124,7 @@ def _readings(body: str) -> list[tuple[str, str, str]]:
 
 def _mask_slice(text: str) -> str | None:
     """``text`` (groups of one run) with its number masked, or ``None``."""
-    body = text.lstrip(" -._\u2013\u2014")
+    body = text.lstrip(_SPACES + _DASHES)
     lead = text[: len(text) - len(body)]
     for before, number, after in _readings(body):
         mask = _classify(number)
@@ -163,6 +182,118 @@ def mask_text(text: str) -> str:
         return text
     if _HAS_FULL_WIDTH.search(text):  # the masks are found in ASCII digits, which are kept
         text = text.translate(_FULL_WIDTH)
+    masked = _mask_all(text)
+    if _HAS_INVISIBLE.search(masked):
+        # Invisible characters go only where they hide something: elsewhere they may be
+        # meant (the joiners inside an emoji sequence).
+        visible = masked.translate(_VISIBLE)
+        if (unhidden := _mask_all(visible)) != visible:
+            return unhidden
+    return masked
+
+
+def _mask_all(text: str) -> str:
     while (masked := _mask_once(text)) != text and _MAYBE_PII.search(masked):
         text = masked
     return masked
+
+
+# --- whole values -----------------------------------------------------------------------------
+# A value that is, as a whole, a customer's phone number, e-mail address or ID number: a record
+# id of a shop that numbers orders or members so. The rules read the digits whatever separates
+# them; a value they take is pseudonymised, so erring towards taking one costs only its
+# legibility. Card numbers are left out: no shop numbers records by card, while one order
+# number in ten passes the Luhn check. Written for Python and RE2 alike.
+_WHOLE_EMAIL = r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}"
+# Digits with any separators and brackets, a leading + and an ID's final X.
+_WHOLE_NUMBER = rf"[(+]*[0-9][0-9(){_SEPARATORS}]*[0-9Xx]"
+_WHOLE_MOBILE = "(?:86)?1[3-9][0-9]{9}"
+_WHOLE_LANDLINE = "0[0-9]{9,11}"  # area code 0xx or 0xxx and a number of 7 or 8 digits
+_WHOLE_US = r"\(?[0-9]{3}\)?[ \-][0-9]{3}-[0-9]{4}"  # only as written so: 10 digits are many
+# An ID of 15 digits has no check digit, but a birth date (YYMMDD) after the region.
+_WHOLE_OLD_ID = "[1-9][0-9]{5}[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])[0-9]{3}"
+_TRIM = " \t\n\r\f\v\u3000\u00a0"
+# What a value that is one of them may start with, or must hold: the rest are passed over.
+_MAYBE_WHOLE = rf"^[{_TRIM}{_INVISIBLE}(+0-9０-９（＋]|@|＠"
+_WHOLE = {
+    name: re.compile(pattern)
+    for name, pattern in [
+        ("email", _WHOLE_EMAIL),
+        ("number", _WHOLE_NUMBER),
+        ("mobile", _WHOLE_MOBILE),
+        ("landline", _WHOLE_LANDLINE),
+        ("us", _WHOLE_US),
+        ("old_id", _WHOLE_OLD_ID),
+    ]
+}
+
+
+def personal_value(value: str) -> str | None:
+    """``[phone]``, ``[email]`` or ``[id]`` when ``value`` as a whole is a phone number, an
+    e-mail address or a resident ID number (folded as identifiers are, separators of any
+    kind), else ``None``.
+
+    >>> personal_value("138.0013.8000"), personal_value("Ann＠Example.com")
+    ('[phone]', '[email]')
+    >>> personal_value("ORD-20250504-0001") is None
+    True
+    """
+    text = fold(value).strip(_TRIM)
+    if _WHOLE["email"].fullmatch(text):
+        return "[email]"
+    if not _WHOLE["number"].fullmatch(text):
+        return None
+    digits = re.sub("[^0-9Xx]", "", text)
+    if not digits[-1].isdigit():
+        return "[id]" if _valid_resident_id(digits) else None
+    local = digits[2:] if digits.startswith("00") else digits
+    international = text.lstrip("(").startswith("+") or digits.startswith("00")
+    if (international and 8 <= len(local) <= 15) or _WHOLE["mobile"].fullmatch(digits):
+        return "[phone]"
+    if _valid_resident_id(digits) or _WHOLE["old_id"].fullmatch(digits):
+        return "[id]"
+    if _WHOLE["landline"].fullmatch(digits) or _WHOLE["us"].fullmatch(text.translate(_AS_ASCII)):
+        return "[phone]"
+    return None
+
+
+def personal_value_sql(expr: str) -> str:
+    """:func:`personal_value` as a DuckDB expression over the text ``expr``.
+
+    Most ids start with a letter and hold no ``@``: they are passed over at once. The folded
+    text and its digits are bound once each as lambda parameters (``t``, ``d``); the check
+    digit's sum is written out (a list lambda costs several times as much), and each rule is
+    tried only on values with its number of digits: DuckDB evaluates both sides of an AND,
+    but only the branch of a CASE that is taken.
+    """
+    trim = "".join(f"\\x{{{ord(c):04x}}}" for c in _TRIM)
+    text = f"regexp_replace({fold_sql(expr)}, '^[{trim}]+|[{trim}]+$', '', 'g')"
+    weighted = " + ".join(f"(ascii(d[{i + 1}]) - 48) * {w}" for i, w in enumerate(_ID_WEIGHTS))
+    resident = f"substr('{_ID_CHECK}', CAST(({weighted}) % 11 AS INTEGER) + 1, 1) = upper(d[18])"
+    international = "(starts_with(ltrim(t, '('), '+') OR starts_with(d, '00'))"
+    local = "CASE WHEN starts_with(d, '00') THEN length(d) - 2 ELSE length(d) END"
+    as_ascii = f"translate(t, '{_SPACES}{_DASHES}', '{' ' * len(_SPACES)}{'-' * len(_DASHES)}')"
+    mobile = f"regexp_full_match(d, '{_WHOLE_MOBILE}')"
+    landline = f"regexp_full_match(d, '{_WHOLE_LANDLINE}')"
+    number = (
+        "CASE WHEN regexp_matches(d, '[Xx]$') THEN "
+        f"CASE WHEN length(d) = 18 AND {resident} THEN '[id]' END "
+        f"WHEN {international} THEN CASE WHEN {local} BETWEEN 8 AND 15 THEN '[phone]' END "
+        "ELSE CASE length(d) "
+        f"WHEN 11 THEN CASE WHEN {mobile} OR {landline} THEN '[phone]' END "
+        f"WHEN 13 THEN CASE WHEN {mobile} THEN '[phone]' END "
+        f"WHEN 18 THEN CASE WHEN {resident} THEN '[id]' END "
+        f"WHEN 15 THEN CASE WHEN regexp_full_match(d, '{_WHOLE_OLD_ID}') THEN '[id]' END "
+        f"WHEN 12 THEN CASE WHEN {landline} THEN '[phone]' END "
+        f"WHEN 10 THEN CASE WHEN {landline} OR regexp_full_match({as_ascii}, '{_WHOLE_US}') "
+        "THEN '[phone]' END END END"
+    )
+    whole = (
+        f"CASE WHEN regexp_full_match(t, '{_WHOLE_EMAIL}') THEN '[email]' "
+        f"WHEN regexp_full_match(t, '{_WHOLE_NUMBER}') THEN list_transform("
+        f"[regexp_replace(t, '[^0-9Xx]', '', 'g')], lambda d: {number})[1] END"
+    )
+    return (
+        f"CASE WHEN regexp_matches({expr}, '{_MAYBE_WHOLE}') "
+        f"THEN list_transform([{text}], lambda t: {whole})[1] END"
+    )

@@ -32,14 +32,14 @@ _NON_DIGIT = re.compile(r"[^0-9]")
 
 # Characters that show nothing but make two spellings differ: soft hyphen, zero-width space,
 # joiners, direction marks and isolates, word joiner, byte-order mark …
-_INVISIBLE = (
+INVISIBLE = (
     "\u00ad\u034f\u061c\u180e\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d"
     "\u202e\u2060\u2061\u2062\u2063\u2064\u2066\u2067\u2068\u2069\ufeff"
 )
 # Full-width ASCII (U+FF01–U+FF5E) as typed by Chinese input methods, and its ASCII twin.
 _FULL_WIDTH = "".join(chr(c) for c in range(0xFF01, 0xFF5F))
 _ASCII = "".join(chr(c) for c in range(0x21, 0x7F))
-_FOLD = str.maketrans(_FULL_WIDTH, _ASCII, _INVISIBLE)
+_FOLD = str.maketrans(_FULL_WIDTH, _ASCII, INVISIBLE)
 
 
 def fold(value: str) -> str:
@@ -61,7 +61,7 @@ def fold_sql(expr: str) -> str:
     ASCII text is its own fold, and nearly every id is ASCII: only the others pay for the
     three functions (1.6 s per million values, against nothing for the check).
     """
-    invisible = "".join(f"\\x{{{ord(c):04x}}}" for c in _INVISIBLE)
+    invisible = "".join(f"\\x{{{ord(c):04x}}}" for c in INVISIBLE)
     removed = f"regexp_replace({expr}, '[{invisible}]', '', 'g')"
     ascii_text = _ASCII.replace("'", "''")
     folded = f"nfc_normalize(translate({removed}, '{_FULL_WIDTH}', '{ascii_text}'))"
@@ -149,3 +149,18 @@ def pseudonym_sql(normalised: str, inner: str, outer: str) -> str:
     """
     digest = f"sha256({outer} || unhex(sha256({inner} || encode({normalised}))))"
     return f"'cx_' || {digest}[1:16]"
+
+
+# Hashed before a record id, so that the id of an order numbered by its customer's phone and
+# that customer's pseudonym differ: the warehouse does not show whose number the order bears.
+_RECORD = "record id:"
+
+
+def record_pseudonym(key: bytes, value: str) -> str:
+    """What is stored in place of a record id that is personal data
+    (:func:`~touchpoints.core.privacy.masking.personal_value`): ``id_`` + the first 16 hex
+    digits of HMAC-SHA256(key, ``record id:`` + the id normalised as an identifier). One
+    number in any spelling is one record.
+    """
+    normalised = normalise_identifier(value) or ""
+    return "id_" + pseudonymise(key, _RECORD + normalised)[3:]

@@ -77,12 +77,14 @@ class IndexReport:
         ]
 
     def views(self) -> list[View]:
+        # The touchpoints under their channel, grouped in one pass (not one scan a channel).
+        under: dict[str | None, list[Node]] = {}
+        for t in self.touchpoints:
+            under.setdefault(t.channel, []).append(t)
         tree = [_node_cells("overall", self.overall, share=False)]
         for channel in self.channels:
             tree.append(_node_cells(channel.id or "", channel))
-            tree += [
-                _node_cells(f"  └ {t.id}", t) for t in self.touchpoints if t.channel == channel.id
-            ]
+            tree += [_node_cells(f"  └ {t.id}", t) for t in under.get(channel.id, [])]
         title = (
             f"MTSI {self.period or ''}".strip()
             + f" — touchpoint weights {self.weights['touchpoints']}, "
