@@ -19,7 +19,8 @@ from hypothesis import strategies as st
 
 from conftest import ingest, query
 from touchpoints.ingest import staging
-from touchpoints.ingest.readers import BadRow, row_numbers
+from touchpoints.ingest.raw import BadRow
+from touchpoints.ingest.readers import row_numbers
 from touchpoints.services.workspace import Workspace
 
 

@@ -198,6 +198,19 @@ def _run_as_nobody(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(command, capture_output=True, text=True, env=env, timeout=300)
 
 
+def _refused_ingest(root: Path, place: Path) -> str:
+    """Ingest a one-row file into ``root`` as ``nobody``; the one-line error it ends with."""
+    write_csv(place / "r.csv", ["response_id", "ts", "nps"], [["R1", "2025-05-04", 9]])
+    done = _run_as_nobody(
+        "ingest", str(place / "r.csv"), "--kind", "responses", "-w", str(root),
+        "--format", "json",
+    )  # fmt: skip
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    error: str = json.loads(done.stdout)["error"]
+    return error
+
+
 @pytest.mark.slow
 def test_a_read_only_workspace_can_be_read(
     workspace: Workspace, tmp_path: Path, reachable: Path
@@ -221,30 +234,16 @@ def test_a_read_only_workspace_can_be_read(
 def test_an_ingest_into_a_read_only_workspace_says_no_permission(
     workspace: Workspace, reachable: Path
 ) -> None:
-    write_csv(reachable / "r.csv", ["response_id", "ts", "nps"], [["R1", "2025-05-04", 9]])
     root = _readable_copy(workspace, reachable)
-    done = _run_as_nobody(
-        "ingest", str(reachable / "r.csv"), "--kind", "responses", "-w", str(root),
-        "--format", "json",
-    )  # fmt: skip
-    assert done.returncode == 1
-    assert "Traceback" not in done.stderr
-    error = json.loads(done.stdout)["error"]
+    error = _refused_ingest(root, reachable)
     assert error.startswith(f"cannot write to the workspace {root}"), error
     assert "Permission denied" in error
 
 
 @pytest.mark.slow
 def test_an_unreadable_key_is_one_clear_line(workspace: Workspace, reachable: Path) -> None:
-    write_csv(reachable / "r.csv", ["response_id", "ts", "nps"], [["R1", "2025-05-04", 9]])
     root = Path(shutil.copytree(workspace.root, reachable / "ws"))
     for path in [*root.rglob("*"), root]:
         path.chmod(0o777 if path.is_dir() else 0o666)
     (root / "touchpoints.key").chmod(0o000)
-    done = _run_as_nobody(
-        "ingest", str(reachable / "r.csv"), "--kind", "responses", "-w", str(root),
-        "--format", "json",
-    )  # fmt: skip
-    assert done.returncode == 1
-    assert "Traceback" not in done.stderr
-    assert json.loads(done.stdout)["error"].startswith("cannot read the pseudonym key")
+    assert _refused_ingest(root, reachable).startswith("cannot read the pseudonym key")

@@ -3,22 +3,19 @@
 Every reader returns text, whatever types the file holds: conversion and its error messages
 belong to validation, which reports them per row and column. A record that cannot be split
 into columns at all (a CSV line with the wrong number of fields, a JSONL line that is not
-JSON) is kept as a *bad row* with its reason, so it is quarantined rather than lost.
+JSON) is kept as a *bad row* with its reason, so it is quarantined rather than lost (the
+shapes: ``raw``). CSV, JSON lines and Parquet, the formats of large exports, are read a
+block at a time; spreadsheets (``spreadsheets``) and JSON documents whole.
 """
 
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import json
-import posixpath
 import re
-import zipfile
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal
-from xml.etree import ElementTree
 
 import numpy as np
 import pyarrow as pa
@@ -30,6 +27,16 @@ import pyarrow.parquet as pq
 from touchpoints.errors import FileFormatError
 from touchpoints.ingest.encoding import detect_encoding
 from touchpoints.ingest.exports import SURVEY_TOOLS, column_names, header_rows
+from touchpoints.ingest.raw import (
+    BadRow,
+    Batch,
+    RawStream,
+    RawTable,
+    StartOver,
+    cell_text,
+    unique_headers,
+)
+from touchpoints.ingest.spreadsheets import read_xlsx
 
 FileFormat = Literal[
     "csv",
@@ -58,63 +65,6 @@ EXTENSIONS: dict[str, FileFormat] = {
 }
 
 
-@dataclass
-class BadRow:
-    row: int
-    reason: str
-    text: str = ""
-
-
-@dataclass
-class RawTable:
-    """A file as text: ``table`` has the source headers, ``rows`` the row number of each record.
-
-    Row numbers count the header as row 1, as a spreadsheet shows them (for JSON, the first
-    record is row 1).
-    """
-
-    table: pa.Table
-    rows: pa.Array
-    bad_rows: list[BadRow] = field(default_factory=list)
-    encoding: str | None = None
-
-    @property
-    def headers(self) -> list[str]:
-        return list(self.table.column_names)
-
-    @property
-    def read(self) -> int:
-        return int(self.table.num_rows) + len(self.bad_rows)
-
-
-Batch = tuple[pa.Table, pa.Array]
-
-
-class StartOver(Exception):
-    """Raised part-way through a fast reader's batches: read the file again with ``slow``."""
-
-
-@dataclass
-class RawStream:
-    """A file as text, a batch at a time, so that memory does not grow with the file.
-
-    Each batch is a table named by source headers, with the row number of each record; a
-    later batch may bring headers the earlier ones lacked (JSON lines). ``bad_rows`` fills as
-    the batches are read. A fast reader that finds part-way that it cannot go on (JSON lines
-    whose fields change type) raises :class:`StartOver`, and ``slow`` reads the file again.
-    """
-
-    batches: Iterator[Batch]
-    bad_rows: list[BadRow] = field(default_factory=list)
-    encoding: str | None = None
-    slow: Callable[[], RawStream] | None = None
-
-    @classmethod
-    def of(cls, raw: RawTable) -> RawStream:
-        """A file read whole (spreadsheets, JSON documents) as one batch."""
-        return cls(iter([(raw.table, raw.rows)]), raw.bad_rows, raw.encoding)
-
-
 def format_for(path: Path, declared: str | None) -> FileFormat:
     if declared:
         return declared  # type: ignore[return-value]  # checked by the mapping model
@@ -126,36 +76,6 @@ def format_for(path: Path, declared: str | None) -> FileFormat:
             f"{path}: cannot tell the format from '{path.suffix}' (known: {known}); "
             "set `format:` in a mapping"
         ) from None
-
-
-def unique_headers(names: Sequence[object]) -> list[str]:
-    """Blank headers become ``column N``; a repeated header gets `` (2)``, `` (3)``…"""
-    out: list[str] = []
-    seen: dict[str, int] = {}
-    for i, raw in enumerate(names):
-        name = str(raw).strip() if raw is not None else ""
-        name = name or f"column {i + 1}"
-        if name in seen:
-            seen[name] += 1
-            name = f"{name} ({seen[name]})"
-        seen.setdefault(name, 1)
-        out.append(name)
-    return out
-
-
-def _cell_text(value: Any) -> str | None:
-    """Spreadsheet and JSON cells as the text a person sees (9.0 → "9", dates in ISO)."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, dt.datetime | dt.date | dt.time):
-        return value.isoformat()
-    if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False)
-    return str(value)
 
 
 def _first_line(exc: BaseException) -> str:
@@ -170,7 +90,7 @@ def _as_text(table: pa.Table, path: Path | None = None) -> pa.Table:
         if pa.types.is_string(column.type):
             columns.append(column)
         elif pa.types.is_nested(column.type):
-            texts = [_cell_text(v) for v in column.to_pylist()]
+            texts = [cell_text(v) for v in column.to_pylist()]
             columns.append(pa.chunked_array([pa.array(texts, pa.string())]))
         else:
             try:
@@ -180,28 +100,6 @@ def _as_text(table: pa.Table, path: Path | None = None) -> pa.Table:
                     f"{path or 'file'}: column {name!r} is not text ({_first_line(exc)})"
                 ) from None
     return pa.table(columns, names=unique_headers(table.column_names))
-
-
-def _from_records(records: list[list[Any]], tool: str | None) -> RawTable:
-    """Header rows and data rows (spreadsheets) into a RawTable."""
-    if not records:
-        raise FileFormatError("the sheet is empty: no header row")
-    texts = [[_cell_text(v) for v in r] for r in records[:3]]
-    skip = header_rows(tool, texts)
-    headers = unique_headers(column_names(tool, texts[:skip]))
-    width = len(headers)
-    # Blank rows are no records (as blank lines in a CSV); the others keep their numbers.
-    numbered = [
-        (skip + 1 + i, r)
-        for i, r in enumerate(records[skip:])
-        if any(_cell_text(v) is not None for v in r)
-    ]
-    columns = [
-        pa.array([_cell_text(r[i]) if i < len(r) else None for _, r in numbered], pa.string())
-        for i in range(width)
-    ]
-    rows = pa.array([n for n, _ in numbered], pa.int64())
-    return RawTable(pa.table(columns, names=headers), rows)
 
 
 def _sniff_delimiter(sample: str, suffix: str) -> str:
@@ -339,141 +237,6 @@ def _csv_batches(
         raise FileFormatError(f"{path}: no header row could be read ({len(bad)} malformed rows)")
 
 
-def read_xlsx(path: Path, *, sheet: str | int | None = None, tool: str | None = None) -> RawTable:
-    """Read one sheet as text; refuse it if a formula cell in it has no saved value.
-
-    A spreadsheet keeps each formula's last result beside it, and readers (calamine here)
-    read that result. A file written by a program (openpyxl, a script) and never opened in a
-    spreadsheet program has formulas but no results, and they would read as empty cells:
-    answers silently missing. Such cells come from how the file was made, not from single
-    answers — usually a whole computed column — so the file is refused with one line naming
-    the first such cell, its column and how many there are, rather than every row going to
-    the quarantine: the fix (open and save the file, or paste values) is one step for the
-    whole file, and nothing is stored from it meanwhile.
-    """
-    from python_calamine import CalamineWorkbook
-
-    try:
-        book = CalamineWorkbook.from_path(str(path))
-    except Exception as exc:  # calamine raises its own untyped errors for corrupt files
-        raise FileFormatError(f"{path}: not a readable spreadsheet ({exc})") from None
-    if sheet is None:
-        sheet = 0
-    try:
-        data = (
-            book.get_sheet_by_index(sheet)
-            if isinstance(sheet, int)
-            else book.get_sheet_by_name(sheet)
-        )
-    except Exception:
-        names = ", ".join(book.sheet_names)
-        raise FileFormatError(f"{path}: no sheet {sheet!r} (sheets: {names})") from None
-    raw = _from_records(data.to_python(skip_empty_area=False), tool)
-    count, first = _formulas_without_values(path, data.name)
-    if first is not None:
-        row, column = first
-        header = f" in column {raw.headers[column - 1]!r}" if column <= len(raw.headers) else ""
-        cells = "1 formula cell has" if count == 1 else f"{count} formula cells have"
-        raise FileFormatError(
-            f"{path}: {cells} no saved value (the file was never calculated by a spreadsheet "
-            f"program), the first at {_cell_name(row, column)}{header} of sheet {data.name!r}: "
-            "open and save the file in a spreadsheet program, or paste the formulas as values"
-        )
-    return raw
-
-
-# Any formula element, prefixed or not (<f>, <f t="shared" …/>, <x:f>): a cheap test before
-# the sheet is parsed as XML, which only files holding formulas pay.
-_FORMULA = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s/>]")
-_REFERENCE = re.compile(r"([A-Z]+)(\d+)")
-
-
-def _local(tag: str) -> str:
-    """An XML tag without its namespace: transitional and strict OOXML name them apart."""
-    return tag.rpartition("}")[2]
-
-
-def _cell_name(row: int, column: int) -> str:
-    """Row 5, column 3 → ``C5``."""
-    letters = ""
-    while column:
-        column, rest = divmod(column - 1, 26)
-        letters = chr(ord("A") + rest) + letters
-    return f"{letters}{row}"
-
-
-def _column_number(letters: str) -> int:
-    """``C`` → 3, ``AA`` → 27."""
-    number = 0
-    for letter in letters:
-        number = number * 26 + ord(letter) - ord("A") + 1
-    return number
-
-
-def _sheet_member(book: zipfile.ZipFile, name: str) -> str | None:
-    """The zip member holding sheet ``name``: the workbook lists it, its relations place it."""
-    try:
-        workbook = ElementTree.fromstring(book.read("xl/workbook.xml"))
-        relations = ElementTree.fromstring(book.read("xl/_rels/workbook.xml.rels"))
-    except (KeyError, ElementTree.ParseError):
-        return None
-    ids = [
-        value
-        for s in workbook.iterfind(".//{*}sheet")
-        if s.get("name") == name
-        for key, value in s.attrib.items()
-        if _local(key) == "id"
-    ]
-    targets = [r.get("Target", "") for r in relations if ids and r.get("Id") == ids[0]]
-    if not targets:
-        return None
-    target = targets[0]
-    return target.lstrip("/") if target.startswith("/") else posixpath.normpath(f"xl/{target}")
-
-
-def _has_formulas(book: zipfile.ZipFile, member: str) -> bool:
-    with book.open(member) as stream:
-        tail = b""
-        while chunk := stream.read(1 << 22):
-            if _FORMULA.search(tail + chunk):
-                return True
-            tail = chunk[-32:]
-    return False
-
-
-def _formulas_without_values(path: Path, sheet: str) -> tuple[int, tuple[int, int] | None]:
-    """How many formula cells of ``sheet`` have no saved result, and the (row, column) of the
-    first. A result is a ``<v>`` with text, or an empty one on a text result (``t="str"``:
-    a formula that gave ""); openpyxl writes an empty ``<v/>`` on a number cell. Legacy
-    ``.xls`` files always store results, so only zip-based workbooks are looked at."""
-    if not zipfile.is_zipfile(path):
-        return 0, None
-    count, first = 0, None
-    with zipfile.ZipFile(path) as book:
-        member = _sheet_member(book, sheet)
-        if member is None or member not in book.namelist() or not _has_formulas(book, member):
-            return 0, None
-        row = 0
-        with book.open(member) as stream:
-            for _, element in ElementTree.iterparse(stream):
-                if _local(element.tag) != "row":
-                    continue
-                row, column = int(element.get("r") or row + 1), 0
-                for cell in element:
-                    found = _REFERENCE.fullmatch(cell.get("r", ""))
-                    column = _column_number(found[1]) if found else column + 1
-                    parts = {_local(child.tag): child for child in cell}
-                    value = parts.get("v")
-                    saved = "is" in parts or (
-                        value is not None and (bool(value.text) or cell.get("t") == "str")
-                    )
-                    if "f" in parts and not saved:
-                        count += 1
-                        first = first or (row, column)
-                element.clear()
-    return count, first
-
-
 def read_json(path: Path) -> RawTable:
     """A JSON document is parsed whole (it is one value); large exports are JSON lines."""
     try:
@@ -506,7 +269,7 @@ def _records_to_raw(records: list[tuple[int, Any]]) -> RawTable:
             good.append((row, record))
             headers.update(dict.fromkeys(record))
     names = list(headers)
-    columns = [pa.array([_cell_text(r.get(n)) for _, r in good], pa.string()) for n in names]
+    columns = [pa.array([cell_text(r.get(n)) for _, r in good], pa.string()) for n in names]
     rows = pa.array([row for row, _ in good], pa.int64())
     return RawTable(pa.table(columns, names=unique_headers(names)), rows, bad)
 

@@ -24,7 +24,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from touchpoints.ingest.readers import BadRow, RawStream, StartOver
+from touchpoints.ingest.raw import BadRow, RawStream, StartOver
 from touchpoints.storage.sql import lit
 
 # Up to this much Arrow memory a file stays where the reader put it; a larger one is copied
