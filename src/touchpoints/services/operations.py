@@ -1,11 +1,12 @@
 """The operational dimensions shown beside the index: responsiveness and reach (METRICS.md).
 
-*Responsiveness*: median first-response and resolution times of the tickets created in the
+*Responsiveness*: Kaplan–Meier median first-response and resolution times (open tickets censored
+at the report time, :mod:`touchpoints.core.metrics.survival`) of the tickets created in the
 range, per priority, and the share that met the priority's SLA. A resolution answers the
 customer too, so it stands in for a first response that is missing or logged after it. A
-ticket still without a response counts as missed once its target has passed and is left out
-until then, so open tickets neither flatter nor punish the figure early. Durations are
-calendar time.
+ticket still without a response counts as missed once its target has passed and is pending
+until then (reported, outside the ratio), so open tickets neither flatter nor punish the
+figure early. Durations are calendar time.
 
 *Reach*: the share of configured touchpoints that have any data (answers or interactions),
 and the share of customers (through the identity table) seen on two or more channels in
@@ -22,6 +23,7 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
+from touchpoints.core.metrics.survival import kaplan_meier_median
 from touchpoints.model.schema import CXModel
 from touchpoints.services.metrics import as_int, as_key, period_key
 from touchpoints.services.query import MetricsQuery
@@ -64,6 +66,7 @@ def responsiveness(
         t.first_response_at.fill_null(t.resolved_at), t.resolved_at.fill_null(t.first_response_at)
     )
     aggregates: dict[str, ir.Scalar] = {"n": t.count()}
+    times: dict[str, dict[tuple[Any, ...], float | None]] = {}
     for name, done, target in (
         ("response", first, t.response_s),
         ("resolution", t.resolved_at, t.resolution_s),
@@ -71,15 +74,17 @@ def responsiveness(
         took = done.epoch_seconds() - created
         aggregates |= {
             f"{name}_done": done.count(),
-            f"{name}_median_s": took.median(),
             f"{name}_due": (target.notnull() & (done.notnull() | (elapsed > target))).sum(),
             f"{name}_met": (target.notnull() & done.notnull() & (took <= target)).sum(),
+            f"{name}_pending": (target.notnull() & done.isnull() & (elapsed <= target)).sum(),
         }
+        times[name] = _medians(t, keys, took.fill_null(ibis.greatest(elapsed, 0)), done)
     overall = t.aggregate(**aggregates, by=keys) if keys else t.aggregate(**aggregates)
     by_priority = t.aggregate(**aggregates, by=[*keys, t.priority])
     report: dict[str | None, dict[str, Any]] = {}
     for row in overall.execute().to_dict("records"):
-        report[period_key(row.get("period"))] = _figures(row) | {
+        period = period_key(row.get("period"))
+        report[period] = _figures(row | _median_of(times, (period, None))) | {
             "clock": "calendar",
             "priorities": [],
         }
@@ -89,15 +94,47 @@ def responsiveness(
     for row in rows:
         target = targets.get(row["priority"])
         response_s, resolution_s = target.seconds() if target else (None, None)
-        report[period_key(row.get("period"))]["priorities"].append(
+        period = period_key(row.get("period"))
+        report[period]["priorities"].append(
             {"priority": row["priority"]}
-            | _figures(row)
+            | _figures(row | _median_of(times, (period, row["priority"])))
             | {
                 "response_target_h": None if response_s is None else response_s / HOUR,
                 "resolution_target_h": None if resolution_s is None else resolution_s / HOUR,
             }
         )
     return report
+
+
+def _medians(
+    t: ir.Table, keys: list[Any], took: ir.NumericValue, done: ir.Value
+) -> dict[tuple[Any, ...], float | None]:
+    """Kaplan–Meier medians of ``took`` (seconds; an open ticket's time so far, censored) by
+    (period, priority) and by (period, ``None``) for all priorities: counts per distinct
+    time come from the engine, the product-limit from the core."""
+    counts = (
+        t.mutate(_took=took, _ended=done.notnull().cast("int64"))
+        .group_by([*keys, t.priority, "_took"])
+        .aggregate(ended=lambda g: g._ended.sum(), n=lambda g: g.count())
+        .execute()
+    )
+    # Labels as the report's: its period key (None when not split by period), the priority.
+    counts["period"] = counts["period"].map(period_key) if keys else ""
+    medians: dict[tuple[Any, ...], float | None] = {}
+    for by in (["period", "priority"], ["period"]):
+        for group, rows in counts.groupby(by, sort=False):
+            period, priority = (*group, None)[:2] if isinstance(group, tuple) else (group, None)
+            ended = rows["ended"].to_numpy()
+            medians[(period if keys else None, priority)] = kaplan_meier_median(
+                rows["_took"], ended, rows["n"].to_numpy() - ended
+            )
+    return medians
+
+
+def _median_of(
+    times: dict[str, dict[tuple[Any, ...], float | None]], label: tuple[Any, ...]
+) -> dict[str, float | None]:
+    return {f"{name}_median_s": found.get(label) for name, found in times.items()}
 
 
 def no_tickets() -> dict[str, Any]:
@@ -107,7 +144,7 @@ def no_tickets() -> dict[str, Any]:
     )
     missing = dict.fromkeys(
         ("response_median_s", "resolution_median_s", "response_met", "resolution_met")
-    )
+    ) | {"response_pending": 0, "resolution_pending": 0}
     return _figures(empty | missing) | {"clock": "calendar", "priorities": []}
 
 
@@ -119,8 +156,10 @@ def _figures(row: dict[str, Any]) -> dict[str, Any]:
         "first_response_median_h": _hours(row["response_median_s"]),
         "resolution_median_h": _hours(row["resolution_median_s"]),
         "response_due": as_int(row["response_due"]),
+        "response_pending": as_int(row["response_pending"]),
         "response_attainment": _percent(row["response_met"], row["response_due"]),
         "resolution_due": as_int(row["resolution_due"]),
+        "resolution_pending": as_int(row["resolution_pending"]),
         "resolution_attainment": _percent(row["resolution_met"], row["resolution_due"]),
     }
 
