@@ -101,13 +101,17 @@ def test_tree_by_hand(loaded: Workspace) -> None:
     assert tps["store_checkout"]["score"] == 50.0
     assert tps["app_delivery"]["insufficient"]
     assert tps["app_delivery"]["coverage"] == 0.0
-    # contacts: web 3, store 1, app 1 → weights 0.6, 0.2, 0.2; app unmeasured drops out.
+    # Contacts are distinct (customer, local day) pairs with an interaction, ticket or
+    # touchpoint answer on the channel (METRICS.md). On 4 May: web c1 (i1, i2, r1, r2: one
+    # contact), c5 (i3); store c1 (i4), c2 (r3); app c3 (i5, r5). On 12 May: store c2 (r4).
+    # The rival's answer r6 and the relationship answer r7 are no contact of ours. So web 2,
+    # store 3, app 1 → weights 2/6, 3/6, 1/6; app unmeasured drops out.
     channels = {c["id"]: c for c in report["channels"]}
     assert [channels[c]["weight"] for c in ("web", "store", "app")] == pytest.approx(
-        [0.6, 0.2, 0.2]
+        [2 / 6, 3 / 6, 1 / 6]
     )
-    assert report["overall"]["score"] == pytest.approx((0.6 * 75 + 0.2 * 50) / 0.8)
-    assert report["overall"]["coverage"] == pytest.approx(0.8)
+    assert report["overall"]["score"] == pytest.approx((2 * 75 + 3 * 50) / 5)
+    assert report["overall"]["coverage"] == pytest.approx(5 / 6)
     assert report["weights"] == {"touchpoints": "equal", "channels": "contacts"}
     stages = {s["id"]: s for s in report["stages"]}
     assert stages["purchase"]["score"] == pytest.approx(62.5)
@@ -150,7 +154,9 @@ def test_periods_give_a_list(loaded: Workspace) -> None:
     assert isinstance(reports, list)
     assert [r["period"] for r in reports] == ["2025-04-28", "2025-05-12"]
     assert reports[1]["touchpoints"][1]["n"] == 1  # r4, the only answer that week
-    assert reports[1]["weights"]["channels"] == "answers (no interactions in range)"
+    # That week's only contact is c2's answer at the store: answers are contacts too.
+    assert reports[1]["weights"]["channels"] == "contacts"
+    assert {c["id"]: c["weight"] for c in reports[1]["channels"]}["store"] == 1.0
 
 
 def test_by_and_where_are_refused(loaded: Workspace) -> None:

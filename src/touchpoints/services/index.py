@@ -27,7 +27,12 @@ from touchpoints.services.metrics import period_key
 from touchpoints.services.operations import no_tickets, reach, responsiveness
 from touchpoints.services.query import MetricsQuery
 from touchpoints.services.results.index import IndexReport, IndexResult
-from touchpoints.services.selection import in_periods, own_responses_sql, table_sql
+from touchpoints.services.selection import (
+    in_periods,
+    in_periods_sql,
+    own_responses_sql,
+    table_sql,
+)
 from touchpoints.services.weights import derived_weights, stated_weights
 from touchpoints.storage.clock import Clock
 from touchpoints.storage.folder import WorkspaceFolder
@@ -48,10 +53,8 @@ def _touchpoint_weights(
     return {t.id: 1.0 for t in model.touchpoints}, {"touchpoints": "equal"}
 
 
-def _channel_weights(
-    model: CXModel, contacts: dict[str, float], counts: pd.DataFrame
-) -> tuple[dict[str, float], str]:
-    """One period's channel weights and what they are: stated, contacts, answers or equal."""
+def _channel_weights(model: CXModel, contacts: dict[str, float]) -> tuple[dict[str, float], str]:
+    """One period's channel weights and what they are: stated, contacts or equal."""
     if model.index.channel_weights == "stated":
         stated = [c.weight for c in model.channels if c.weight is not None]
         if stated and sum(stated) <= 0:
@@ -63,19 +66,43 @@ def _channel_weights(
             fill = float(np.mean(stated))
             return {c.id: fill if c.weight is None else c.weight for c in model.channels}, "stated"
     elif any(contacts.get(t.channel, 0) > 0 for t in model.touchpoints):
+        # Touchpoint answers are contacts too, so a period with answers always has some.
         return contacts, "contacts"
-    elif len(counts):
-        channel_of = counts["touchpoint"].map({t.id: t.channel for t in model.touchpoints})
-        answered = counts.groupby(channel_of)["count"].sum()
-        return {str(c): float(k) for c, k in answered.items()}, "answers (no interactions in range)"
     return {c.id: 1.0 for c in model.channels}, "equal"
 
 
-def _contacts(con: Any, clock: Clock, query: MetricsQuery) -> dict[str | None, dict[str, float]]:
-    """Interactions per channel, per period."""
-    rows, keys = in_periods(con, table_sql("interactions"), "ts", clock, query)
-    rows = rows.filter(rows.channel.notnull())
-    counted = rows.group_by([*keys, "channel"]).aggregate(contacts=rows.count())
+def _contacts(
+    model: CXModel, con: Any, clock: Clock, query: MetricsQuery
+) -> dict[str | None, dict[str, float]]:
+    """Contacts per channel, per period (METRICS.md: MTSI): distinct (customer, local day)
+    pairs with an interaction, a ticket or a touchpoint answer on the channel.
+
+    Counting events would weigh a channel by how much it logs: a web visit writes dozens of
+    clickstream events, a call one. A customer is the linked one (through ``identities``); a
+    record without a customer counts once per session, else alone.
+    """
+    records = (
+        "SELECT channel, ts, customer, session FROM interactions "
+        "UNION ALL SELECT channel, created_at, customer, NULL FROM tickets "
+        "UNION ALL SELECT channel, ts, customer, NULL FROM "
+        f"({own_responses_sql(model)}) WHERE touchpoint IS NOT NULL"
+    )
+    linked = (
+        "SELECT r.channel, r.ts, r.session, COALESCE(i.customer_key, r.customer) AS customer "
+        f"FROM ({records}) r LEFT JOIN identities i ON i.pseudonym = r.customer "
+        "WHERE r.channel IS NOT NULL"
+    )
+    selected, keys = in_periods_sql(linked, "ts", clock, query)
+    day = f"CAST(CAST({clock.local_sql('ts')} AS DATE) AS VARCHAR)"
+    who = (
+        f"CASE WHEN customer IS NOT NULL THEN customer || '|' || {day} "
+        "WHEN session IS NOT NULL THEN 'session|' || session END"
+    )
+    counted = con.sql(
+        f"SELECT {''.join(k + ', ' for k in keys)}channel, count(DISTINCT {who}) + "
+        "count(*) FILTER (WHERE customer IS NULL AND session IS NULL) AS contacts "
+        f"FROM ({selected}) GROUP BY ALL"
+    )
     found: dict[str | None, dict[str, float]] = {}
     for row in counted.execute().to_dict("records"):
         found.setdefault(period_key(row.get("period")), {})[row["channel"]] = float(row["contacts"])
@@ -201,7 +228,7 @@ def index_report(
             for r in totals_expr.execute().to_dict("records")
         }
         tp_weights, weights_info = _touchpoint_weights(model, con, answers)
-        contacts = _contacts(con, clock, query)
+        contacts = _contacts(model, con, clock, query)
         service = responsiveness(model, con, clock, query, now or datetime.now(UTC))
         kinds = {
             "responses": own,
@@ -216,7 +243,7 @@ def index_report(
     periods = {*totals, *contacts, *service, *seen} if query.period else {None}
     for period in sorted(periods, key=lambda p: p or ""):
         part = counts[counts["period"] == period] if query.period else counts
-        channel_weights, channel_mode = _channel_weights(model, contacts.get(period, {}), part)
+        channel_weights, channel_mode = _channel_weights(model, contacts.get(period, {}))
         tree = mtsi(
             part[["touchpoint", "rating", "count"]],
             specs,
