@@ -114,7 +114,8 @@ def test_tree_by_hand(loaded: Workspace) -> None:
     assert report["overall"]["coverage"] == pytest.approx(5 / 6)
     assert report["weights"] == {"touchpoints": "equal", "channels": "contacts"}
     stages = {s["id"]: s for s in report["stages"]}
-    assert stages["purchase"]["score"] == pytest.approx(62.5)
+    # purchase: web_checkout g = ⅓, store_checkout g = ½ → (⅓ · 75 + ½ · 50) / ⅚ = 60.
+    assert stages["purchase"]["score"] == pytest.approx(60.0)
     assert stages["use"]["coverage"] == 0.0
     assert stages["use"]["score"] is None
 

@@ -25,6 +25,38 @@ COUNTS = pd.DataFrame(
 )
 
 
+def test_a_stage_weighs_stated_and_equal_channels_alike() -> None:
+    """Issue 16: one channel states touchpoint shares, the other leaves them equal (1.0 each).
+
+    | tp | channel (W) | raw | w in channel | g = W · w | stage | ratings → score |
+    |----|-------------|-----|--------------|-----------|-------|-----------------|
+    | h  | hotline ½   | 1   | ½            | ¼         | use   | 1, 1 → 0        |
+    | h2 | hotline ½   | 1   | ½            | ¼         | buy   | 5, 5 → 100      |
+    | w  | web ½       | 0.2 | 0.2 / 0.8 = ¼ | ⅛        | use   | 5, 5 → 100      |
+    | w2 | web ½       | 0.6 | ¾            | ⅜         | buy   | 3, 3 → 50       |
+
+    use = (¼ · 0 + ⅛ · 100) / ⅜ = 33.3; mixed raw, the hotline's 1 against the web's 0.2
+    gave (1 · 0 + 0.2 · 100) / 1.2 = 16.7. The stage weights are ⅜ and ⅝.
+    """
+    specs = [
+        TouchpointSpec("h", "hotline", "use", 1.0),
+        TouchpointSpec("h2", "hotline", "buy", 1.0),
+        TouchpointSpec("w", "web", "use", 0.2),
+        TouchpointSpec("w2", "web", "buy", 0.6),
+    ]
+    counts = pd.DataFrame(
+        {"touchpoint": ["h", "h2", "w", "w2"], "rating": [1, 5, 5, 3], "count": [2, 2, 2, 2]}
+    )
+    index = mtsi(counts, specs, {"hotline": 1, "web": 1}, scale=(1, 5), min_n=2, resamples=0)
+    stages = _nodes(index.stages)
+    assert stages["use"].score == pytest.approx(100 / 3)
+    assert stages["buy"].score == pytest.approx((100 / 4 + 50 * 3 / 8) / (5 / 8))
+    assert (stages["use"].weight, stages["buy"].weight) == (
+        pytest.approx(3 / 8),
+        pytest.approx(5 / 8),
+    )
+
+
 def _nodes(nodes: tuple[object, ...]) -> dict[str, object]:
     return {n.id: n for n in nodes}  # type: ignore[attr-defined]
 
@@ -45,14 +77,16 @@ def test_tree_worked_by_hand() -> None:
     assert index.overall.score == pytest.approx((56.25 + 100) / 2)
     assert index.overall.coverage == pytest.approx(0.5 * 1 + 0.5 * 0.5)
     assert (index.overall.n, channels["web"].n, channels["store"].n) == (12, 8, 4)
-    # stages weigh their touchpoints' stated weights within the stage.
-    assert stages["buy"].score == pytest.approx(87.5)
+    # Stages weigh their touchpoints by global weight g = W_k × w_kt (METRICS.md): channels
+    # ½ each, so g(a) = ⅛, g(b) = ⅜, g(c) = g(d) = ¼.
+    # buy (a, c): (⅛ · 75 + ¼ · 100) / ⅜ = 91.67; use (b; d unmeasured): 50, covering ⅜ of ⅝.
+    assert stages["buy"].score == pytest.approx((75 / 8 + 100 / 4) / (3 / 8))
     assert stages["buy"].coverage == 1.0
     assert stages["use"].score == pytest.approx(50.0)
-    assert stages["use"].coverage == 0.75
+    assert stages["use"].coverage == pytest.approx(0.6)
     assert (stages["buy"].weight, stages["use"].weight) == (
-        pytest.approx(2 / 6),
-        pytest.approx(4 / 6),
+        pytest.approx(3 / 8),
+        pytest.approx(5 / 8),
     )
     assert index.overall.low is None
     assert index.method == "no interval"

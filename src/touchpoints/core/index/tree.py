@@ -182,10 +182,14 @@ def mtsi(
         raise ValueError("every channel weight is zero: the overall index has nothing to weigh")
     ch_weight = ch_raw / ch_raw.sum()
     overall = _weighted(channel_scores, ch_weight[:, None])[:, 0]
-    stage_raw = raw[:, None] * in_stage
-    stage_scores = _weighted(scores, measured[:, None] * stage_raw)
-    stage_coverage = _share((measured[:, None] * stage_raw).sum(axis=0), stage_raw.sum(axis=0))
-    stage_weight = _share(stage_raw.sum(axis=0), np.full(len(stages), raw.sum()))
+    # A stage spans channels, so its touchpoints are weighed by their global weights
+    # g_t = W_k × w_kt (METRICS.md): raw weights are shares within one channel (stated) or 1
+    # each (equal), and mixing them raw lets one channel's 1.0 outweigh another's 0.2.
+    global_weight = tp_weight * (in_channel @ ch_weight)
+    stage_g = global_weight[:, None] * in_stage
+    stage_scores = _weighted(scores, measured[:, None] * stage_g)
+    stage_coverage = _share((measured[:, None] * stage_g).sum(axis=0), stage_g.sum(axis=0))
+    stage_weight = stage_g.sum(axis=0)
 
     quantiles = [(1 - confidence) / 2 * 100, (1 + confidence) / 2 * 100]
 
