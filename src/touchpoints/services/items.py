@@ -113,7 +113,7 @@ def items_report(
     for r in stats:
         n = as_int(r["n"])
         average, sd = moments(n, r["total"], r["squares"])
-        mean = mean_from_moments(n, average, sd, metric="mean", **opts)
+        mean = mean_from_moments(n, average, sd, metric="mean", scale=(low, high), **opts)
         top = proportion_from_counts(as_int(r["top"]), n, metric="top_box", **opts)
         bottom = proportion_from_counts(as_int(r["bottom"]), n, metric="bottom_box", **opts)
         rows.append(

@@ -123,10 +123,18 @@ def metrics_row(
     nps = nps_from_counts(promoters, n_nps - promoters - detractors, detractors, **opts)
     csat = proportion_from_counts(as_int(group["csat_top"]), n_csat, metric="csat", **opts)
     csat_mean = mean_from_moments(
-        n_csat, *moments(n_csat, group["csat_sum"], group["csat_sumsq"]), metric="csat_mean", **opts
+        n_csat,
+        *moments(n_csat, group["csat_sum"], group["csat_sumsq"]),
+        metric="csat_mean",
+        scale=settings.scales.csat,
+        **opts,
     )
     ces_mean = mean_from_moments(
-        n_ces, *moments(n_ces, group["ces_sum"], group["ces_sumsq"]), metric="ces_mean", **opts
+        n_ces,
+        *moments(n_ces, group["ces_sum"], group["ces_sumsq"]),
+        metric="ces_mean",
+        scale=settings.scales.ces,
+        **opts,
     )
     ces_agree = proportion_from_counts(
         as_int(group["ces_agree"]), n_ces, metric="ces_agree", **opts

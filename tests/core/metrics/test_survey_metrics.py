@@ -90,6 +90,35 @@ def test_mean_t_interval_by_hand() -> None:
     assert mean_from_moments(3, 4.0, 2.0, min_n=1) == estimate
 
 
+def test_a_mean_interval_stays_on_the_scale() -> None:
+    """Issue 16: 1 and 4 on 1–5: mean 2.5, sd √4.5 = 2.1213, t(1, 97.5 %) = 12.706205, so
+    2.5 ± 12.706205 × 2.1213 / √2 = 2.5 ± 19.06 — the unclipped interval ran from −16.6 to
+    21.6. Clipped to the scale it is 1 to 5, and the method says so."""
+    estimate = mean_from_moments(2, 2.5, math.sqrt(4.5), min_n=1, scale=(1, 5))
+    assert (estimate.low, estimate.high) == (1.0, 5.0)
+    assert estimate.method == "t, clipped to the scale"
+    # 30 answers, mean 4, sd 1 on 1–7: 4 ± t(29, 97.5 %) = 2.045230 × 1/√30, inside.
+    inside = mean_from_moments(30, 4.0, 1.0, min_n=1, scale=(1, 7))
+    assert inside.method == "t"
+    assert inside.low == pytest.approx(4 - 2.045229642132703 / math.sqrt(30))
+
+
+def test_equal_answers_below_min_n_have_no_interval() -> None:
+    """Two answers of 4: sd 0, so the t interval is the point 4 — a certainty two answers do
+    not give. Below min n it is left out; at min n and above it is kept."""
+    few = mean([4, 4], min_n=30)
+    assert (few.value, few.low, few.high) == (4.0, None, None)
+    many = mean([4] * 30, min_n=30)
+    assert (many.low, many.high) == (4.0, 4.0)
+
+
+def test_wilson_bounds_are_exact_at_zero_and_one() -> None:
+    """0 of 50 and 50 of 50: the bound at the edge is exactly 0 % and 100 % (it came out as
+    5.55e-15 % from rounding)."""
+    assert proportion_from_counts(0, 50, min_n=1).low == 0.0
+    assert proportion_from_counts(50, 50, min_n=1).high == 100.0
+
+
 def test_single_respondent_has_no_interval() -> None:
     estimate = mean([4], min_n=1)
     assert (estimate.value, estimate.low, estimate.high) == (4.0, None, None)

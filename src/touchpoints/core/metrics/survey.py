@@ -102,16 +102,11 @@ def proportion_from_counts(
     p = successes / n
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return Estimate(
-        metric,
-        100 * p,
-        n,
-        100 * max(0.0, centre - half),
-        100 * min(1.0, centre + half),
-        "wilson",
-        confidence,
-        min_n,
-    )
+    # At p = 0 (or 1) the lower (upper) bound is exactly 0 (1); computed, it is off by
+    # rounding (5.55e-15), which reads as "not quite zero".
+    low = 0.0 if successes == 0 else max(0.0, centre - half)
+    high = 1.0 if successes == n else min(1.0, centre + half)
+    return Estimate(metric, 100 * p, n, 100 * low, 100 * high, "wilson", confidence, min_n)
 
 
 def mean_from_moments(
@@ -122,15 +117,22 @@ def mean_from_moments(
     metric: str = "mean",
     confidence: float = 0.95,
     min_n: int = 30,
+    scale: tuple[float, float] | None = None,
 ) -> Estimate:
-    """A mean with the t interval ``mean ± t(n−1) × sd / √n`` (sd with n − 1); one answer has
-    a value but no interval."""
+    """A mean with the t interval ``mean ± t(n−1) × sd / √n`` (sd with n − 1), clipped to
+    the answers' ``scale`` (METRICS.md: intervals stay on the scale; ``method`` then says
+    so). One answer has a value but no interval, and so have fewer than ``min_n`` answers
+    that are all equal: their interval would be a point, claiming a certainty two equal
+    answers do not give."""
     if n == 0:
         return Estimate(metric, None, 0, None, None, "t", confidence, min_n)
-    if n == 1:
-        return Estimate(metric, mean, 1, None, None, "t", confidence, min_n)
+    if n == 1 or (sd == 0 and n < min_n):
+        return Estimate(metric, mean, n, None, None, "t", confidence, min_n)
     half = t_value(confidence, n - 1) * sd / math.sqrt(n)
-    return Estimate(metric, mean, n, mean - half, mean + half, "t", confidence, min_n)
+    low, high, method = mean - half, mean + half, "t"
+    if scale is not None and (low < scale[0] or high > scale[1]):
+        low, high, method = max(low, scale[0]), min(high, scale[1]), "t, clipped to the scale"
+    return Estimate(metric, mean, n, low, high, method, confidence, min_n)
 
 
 def mean(
