@@ -206,18 +206,14 @@ def _settings(model: CXModel, mapping: Mapping) -> StageSettings:
 
 
 def _check(
-    con: Any,
-    kind: Kind,
-    plans: list[ColumnPlan],
-    workspace: WorkspaceFolder,
-    settings: StageSettings,
-) -> dict[str, int]:
+    con: Any, kind: Kind, plans: list[ColumnPlan], model: CXModel, settings: StageSettings,
+    key: bytes,
+) -> dict[str, int]:  # fmt: skip
     """Pseudonyms, validation and the duplicate check: the steps that read stored data
     (issued pseudonyms, stored records). Returns how many rows end in each status."""
-    _pseudonyms(con, kind, workspace.key)
+    _pseudonyms(con, kind, key)
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE _stage AS "
-        f"{stage_select(kind, plans, workspace.model, settings)}"
+        f"CREATE OR REPLACE TEMP TABLE _stage AS {stage_select(kind, plans, model, settings)}"
     )
     items = [p.name for p in plans if p.name not in kind.names]
     if settings.content_ids:
@@ -249,6 +245,7 @@ def ingest_file(
         sheet=mapping.sheet,
         delimiter=mapping.delimiter,
     )
+    key = workspace.key
     # The file's digest (for the ingest log) is computed beside the engine's work: hashing
     # releases the GIL.
     with ThreadPoolExecutor(max_workers=1) as pool, workspace.staging() as warehouse:
@@ -273,16 +270,16 @@ def ingest_file(
         channels, touchpoints = _lookup_tables(workspace.model)
         con.register("_channels", channels)
         con.register("_touchpoints", touchpoints)
-        masked = _masked_texts(con, chosen, free_items(chosen, plans), workspace.key)
+        masked = _masked_texts(con, chosen, free_items(chosen, plans), key)
         con.register("_masked", masked)
         checked_at = warehouse.version()
         step("checking duplicates")
-        counts = _check(con, chosen, plans, workspace, settings)
+        counts = _check(con, chosen, plans, workspace.model, settings, key)
         step("storing")
         sha = digest.result()
         with warehouse.transaction() as con:
             if warehouse.version() != checked_at:  # another ingest stored a file meanwhile
-                counts = _check(con, chosen, plans, workspace, settings)
+                counts = _check(con, chosen, plans, workspace.model, settings, key)
             ingest = int(scalar(con, "SELECT nextval('ingest_ids')"))
             quarantine_rows(con, chosen, plans, staged, str(path), ingest)
             store(con, chosen, plans, ingest)

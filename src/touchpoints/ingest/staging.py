@@ -42,7 +42,7 @@ class StagedFile:
     records: int
     bad_rows: list[BadRow]
     encoding: str | None
-    spilled: bool = False  # whether _raw is an engine table (else Arrow memory the engine reads)
+    spilled: bool = False  # whether _raw reads Parquet in the scratch folder (else Arrow memory)
 
     @property
     def read(self) -> int:

@@ -18,7 +18,7 @@ from touchpoints.ingest.kinds import Kind, item_rule
 from touchpoints.ingest.mapping import ColumnPlan
 from touchpoints.ingest.staging import StagedFile
 from touchpoints.ingest.validate import key_sql
-from touchpoints.storage.sql import ident, lit
+from touchpoints.storage.sql import ident, lit, scalar
 
 _CHUNK = 50_000  # refused rows turned into entries at a time
 _MASKED_KEPT = 200_000  # distinct masked values remembered
@@ -121,7 +121,7 @@ def quarantine_rows(
     # Refused rows are read and written a chunk at a time, so a file that is mostly refused
     # needs no more memory than one that is mostly stored.
     con.execute(f"CREATE OR REPLACE TEMP TABLE _quarantine_rows ({_ENTRY_COLUMNS})")
-    pages = int(con.execute("SELECT COALESCE(max(_page) + 1, 0) FROM _refused").fetchone()[0])
+    pages = int(scalar(con, "SELECT COALESCE(max(_page) + 1, 0) FROM _refused"))
     for page in range(pages):
         chunk = con.execute(
             'SELECT * EXCLUDE (_page) FROM _refused WHERE _page = ? ORDER BY "_row"', [page]

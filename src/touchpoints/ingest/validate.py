@@ -14,7 +14,6 @@ from zoneinfo import ZoneInfo
 
 import pyarrow as pa
 
-from touchpoints.core.privacy import personal_value_sql
 from touchpoints.core.privacy.pseudonym import fold_sql
 from touchpoints.ingest.kinds import Column, Kind, item_rule
 from touchpoints.ingest.mapping import ColumnPlan
@@ -616,23 +615,18 @@ def _value(column: Column, kind: Kind, model: CXModel) -> str:
 
 def _record_id(name: str, out: _Built) -> str:
     """A record id, or in its place its record pseudonym when the id as a whole is a phone
-    number, an e-mail address or an ID number (:func:`personal_value_sql`).
+    number, an e-mail address or an ID number.
 
     Some shops number orders or members by the customer's phone: such an id is personal data,
     but refusing it would refuse every such record, and an order number that merely looks like
     a mobile number with it. The pseudonym is deterministic under the workspace key, so the
     record keeps its identity: a second ingest finds it a duplicate, a later version updates
-    it, its items point at it. The ingest puts it in ``_masked`` (col, raw, text) beside the
-    masked texts; an id it finds no pseudonym for is refused, never stored as it is.
+    it, its items point at it. The ingest finds such ids once, among the distinct ids, and
+    puts their pseudonyms in ``_masked`` (col, raw, text) beside the masked texts.
     """
-    found, pseudonym = f"__pid_{name}", f"__rid_{name}"
-    out.inner.append(f"{personal_value_sql(f'm.{ident(name)}')} AS {found}")
+    pseudonym = f"__rid_{name}"
     out.inner.append(f"mk_{name}.text AS {pseudonym}")
-    out.reasons.append(
-        f"CASE WHEN {found} IS NOT NULL AND {pseudonym} IS NULL "
-        f"THEN {lit(name + ': is personal data (')} || {found} || {lit('), refused')} END"
-    )
-    return f"CASE WHEN {found} IS NULL THEN {ident(name)} ELSE {pseudonym} END"
+    return f"COALESCE({pseudonym}, {ident(name)})"
 
 
 def free_items(kind: Kind, plans: list[ColumnPlan]) -> list[str]:

@@ -22,7 +22,7 @@ import duckdb
 
 from touchpoints.errors import WorkspaceError
 from touchpoints.storage.migrations import LATEST, current_version, migrate
-from touchpoints.storage.sql import lit
+from touchpoints.storage.sql import lit, scalar
 
 # How long a command waits for a lock another touchpoints process holds (an ingest holds the
 # write lock only while it stores a file); TOUCHPOINTS_LOCK_WAIT (seconds) overrides it.
@@ -265,10 +265,7 @@ class StagingWarehouse(Warehouse):
     def _attach(self, *, read_only: bool) -> None:
         mode = " (READ_ONLY)" if read_only else ""
         self.con.execute("USE memory")
-        if self.con.execute(
-            "SELECT count(*) FROM duckdb_databases() WHERE database_name = 'warehouse'"
-        ).fetchone() != (0,):
-            self.con.execute("DETACH warehouse")
+        self.con.execute("DETACH DATABASE IF EXISTS warehouse")
         retrying(
             self.path,
             lambda: self.con.execute(f"ATTACH {lit(str(self.path))} AS warehouse{mode}"),
@@ -278,8 +275,7 @@ class StagingWarehouse(Warehouse):
     def version(self) -> int:
         """The last ingest stored: if it changed since the file was checked, another ingest
         stored a file meanwhile and the checks against stored data must be run again."""
-        row = self.con.execute("SELECT COALESCE(max(id), 0) FROM ingests").fetchone()
-        return int(row[0]) if row else 0
+        return int(scalar(self.con, "SELECT COALESCE(max(id), 0) FROM ingests"))
 
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
