@@ -4,6 +4,7 @@ core's tests by hand; references from the model and from files; the demo's rival
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import pytest
@@ -59,9 +60,14 @@ def test_gap_to_a_competitor_by_hand(loaded: Workspace) -> None:
     assert (brands["Test Retail"]["n"], brands["Rival"]["n"]) == (6, 4)
     gaps = {g["metric"]: g for g in report["gaps"]}
     # ours: promoters 10, 9, 9, 10; passive 7; detractor 3. Rival: 9 | 8 | 6, 5.
+    # No answer names a customer: each is a cluster of its own, and the clustered variance of
+    # the difference is C/(C − 1) = 10/9 times the independent one (C = 10 answers); both
+    # sides are below min n, so that factor scales Rocks' adjusted variance.
     expected = compare_nps((4, 1, 1), (1, 1, 2))
+    se = (expected.high - expected.low) / (2 * 1.959963984540054) * math.sqrt(10 / 9)
     assert gaps["nps"]["difference"] == pytest.approx(expected.difference)
-    assert gaps["nps"]["p"] == pytest.approx(expected.p)
+    assert gaps["nps"]["p"] == pytest.approx(2 * stats.norm.sf(abs(expected.difference) / se))
+    assert gaps["nps"]["design_effect"] == pytest.approx(10 / 9)
     assert (gaps["nps"]["own"], gaps["nps"]["competitor"]) == (pytest.approx(50.0), -25.0)
     # CSAT top-2: ours 5, 4, 4, 5 of 6; Rival 4, 5 of 4.
     csat = compare_proportions(4, 6, 2, 4)
@@ -89,13 +95,17 @@ def test_references_from_the_model_and_a_file(loaded: Workspace, tmp_path: Path)
     )
     report = benchmark_report(loaded, MetricsQuery(), load_references(path)).to_dict()
     (row,) = report["references"]
+    # Our 6 answers name no customer: 6 clusters of one, so the clustered variance is
+    # C/(C − 1) = 6/5 times the independent one; that factor scales Rocks' variance.
     expected = nps_against((4, 1, 1), 20.0)
+    se = (expected.high - expected.low) / (2 * 1.959963984540054) * math.sqrt(6 / 5)
     assert row["reference"] == "Retail NPS"
     assert row["value"] == 20.0
     assert (row["difference"], row["p"]) == (
         pytest.approx(expected.difference),
-        pytest.approx(expected.p),
+        pytest.approx(2 * stats.norm.sf(abs(expected.difference) / se)),
     )
+    assert row["method"] == "one-sample z, customer-clustered"
     assert (row["sector"], row["source"], row["year"]) == ("retail", "a study", 2024)
     # nobody answered CES: said, not hidden
     assert report["unanswered"] == [{"reference": "Retail CES", "metric": "ces_agree"}]

@@ -105,13 +105,17 @@ def test_benchmark_insufficient_counts_the_metrics_answers(
 def test_benchmark_gap_interval_uses_configured_confidence(
     workspace: Workspace, tmp_path: Path
 ) -> None:
-    """At confidence 0.8 the CSAT gap half-width is z(0.9) × unpooled se, not 1.96 × se."""
+    """At confidence 0.8 the CSAT gap half-width is z(0.9) × the clustered se, not 1.96 × se.
+    No answer names a customer: 20 clusters of one answer, so the clustered variance is
+    20/19 × the unpooled one."""
     ws = _benchmark_ws(workspace, tmp_path, "metrics: {min_n: 5, confidence: 0.8}")
     gap = next(
         g for g in benchmark_report(ws, MetricsQuery()).to_dict()["gaps"] if g["metric"] == "csat"
     )
     se = math.sqrt(0.5 * 0.5 / 10 + 0.5 * 0.5 / 10)  # 5 of 10 top-2 on both sides
-    assert gap["high"] - gap["difference"] == pytest.approx(1.2815516 * se * 100)
+    assert gap["high"] - gap["difference"] == pytest.approx(
+        1.2815516 * se * math.sqrt(20 / 19) * 100
+    )
 
 
 def test_one_answer_is_not_significantly_above_a_reference(

@@ -4,9 +4,11 @@ improvement and regional wait found where they were planted."""
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import pytest
+from scipy import stats
 from typer.testing import CliRunner
 
 from conftest import ingest, write_csv
@@ -27,7 +29,9 @@ def _answers(week_day: str, promoters: int, detractors: int, start: int) -> list
 
 
 def test_period_over_period_by_hand(workspace: Workspace, tmp_path: Path) -> None:
-    """Week 1: 2 promoters, 8 detractors (NPS −60); week 2: 8 and 2 (NPS +60)."""
+    """Week 1: 2 promoters, 8 detractors (NPS −60); week 2: 8 and 2 (NPS +60). No answer
+    names a customer: 20 clusters of one answer, so the variance is C/(C − 1) = 20/19 times
+    the independent one, which (10 answers a side, below min n) is Rocks' adjusted one."""
     rows = _answers("2025-05-06 12:00", 2, 8, 0) + _answers("2025-05-13 12:00", 8, 2, 100)
     ingest(
         workspace, write_csv(tmp_path / "r.csv", ["response_id", "ts", "touchpoint", "nps"], rows)
@@ -37,10 +41,14 @@ def test_period_over_period_by_hand(workspace: Workspace, tmp_path: Path) -> Non
     assert change["scope"] == {"period": "2025-05-12", "compared_with": "2025-05-05"}
     assert change["metric"] == "nps"
     assert (change["before"], change["after"]) == (pytest.approx(-60), pytest.approx(60))
+    se = (expected.high - expected.low) / (2 * 1.959963984540054) * math.sqrt(20 / 19)
+    p = 2 * stats.norm.sf(abs(expected.difference) / se)
     assert change["difference"] == pytest.approx(expected.difference)
-    assert change["p"] == pytest.approx(expected.p)
-    assert change["q"] == pytest.approx(expected.p)  # one comparison: q = p
-    assert change["significant"] is (expected.p < 0.05)
+    assert change["p"] == pytest.approx(p)
+    assert change["q"] == pytest.approx(p)  # one comparison: q = p
+    assert change["significant"] is bool(p < 0.05)
+    assert (change["n_before"], change["n_after"], change["insufficient"]) == (10, 10, True)
+    assert change["kind"] == "period"
 
 
 def test_nothing_to_compare_is_a_user_error(workspace: Workspace) -> None:
@@ -75,7 +83,8 @@ def test_planted_region_stands_out_against_the_rest(demo: Workspace) -> None:
     rows = changes_report(
         demo, MetricsQuery(by=("region",), where={"touchpoint": "store_checkout"})
     ).to_dict()
-    worst = min((r for r in rows if r["metric"] == "csat"), key=lambda r: r["difference"])
+    compared = [r for r in rows if r["metric"] == "csat" and r["kind"] == "rest"]
+    worst = min(compared, key=lambda r: r["difference"])
     assert worst["scope"] == {"region": "华东", "compared_with": "rest"}
     assert worst["difference"] < -20
 
@@ -84,15 +93,10 @@ def test_changes_command_json_keys(demo: Workspace) -> None:
     args = ["changes", "-w", str(demo.root), "--by", "region", "--format", "json", "--all"]
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
-    assert set(json.loads(result.stdout)[0]) == {
-        "scope",
-        "metric",
-        "before",
-        "after",
-        "difference",
-        "low",
-        "high",
-        "p",
-        "q",
-        "significant",
-    }
+    rows = json.loads(result.stdout)
+    pinned = {"scope", "metric", "before", "after", "difference", "low", "high", "p", "q"}
+    added = {"method", "design_effect", "n_before", "n_after", "insufficient", "kind"}
+    assert set(rows[0]) == pinned | {"significant"} | added | {"n_group", "n_rest"}
+    omnibus = [r for r in rows if r["kind"] == "omnibus"]
+    assert {r["metric"] for r in omnibus} == {"nps", "csat", "csat_mean", "ces_mean", "ces_agree"}
+    assert {"statistic", "df", "p", "q", "significant", "method", "groups", "n"} <= set(omnibus[0])

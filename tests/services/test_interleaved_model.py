@@ -107,9 +107,10 @@ def test_consistency_compares_each_group_on_its_own_answers(interleaved: Workspa
     assert found["score"] == pytest.approx(expected.score)
     assert found["chi2_p"] == pytest.approx(expected.chi2_p)
     assert found["kruskal_p"] == pytest.approx(expected.kruskal_p)
-    assert groups[0]["channels"] == [  # checkout: web 4.5 and store 3 on 1–5, as 0–100
-        {"channel": "store", "score": 50.0, "n": 2},
-        {"channel": "web", "score": 87.5, "n": 2},
+    # checkout: web 5, 4 (mean 4.5, sd √0.5) and store 3, 3 (sd 0) on 1–5; 0–100 scores
+    assert groups[0]["channels"] == [
+        {"channel": "store", "score": 50.0, "n": 2, "mean": 3.0, "sd": 0.0},
+        {"channel": "web", "score": 87.5, "n": 2, "mean": 4.5, "sd": pytest.approx(0.5**0.5)},
     ]
 
 

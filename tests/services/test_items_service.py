@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -11,9 +12,10 @@ from typer.testing import CliRunner
 
 from conftest import write_csv
 from touchpoints.cli.app import app
-from touchpoints.core.metrics.items import csi
+from touchpoints.core.metrics.items import csi, csi_from_patterns
 from touchpoints.errors import UserInputError
 from touchpoints.ingest import ingest_file
+from touchpoints.services import items as items_service
 from touchpoints.services.items import items_report
 from touchpoints.services.query import MetricsQuery
 from touchpoints.services.workspace import Workspace
@@ -94,3 +96,32 @@ def test_items_command(loaded: Workspace) -> None:
     bad = runner.invoke(app, ["items", "-w", str(loaded.root), "--scale", "5,1"])
     assert bad.exit_code == 1
     assert "LOW < HIGH" in bad.output
+
+
+def test_the_csi_resamples_customers(
+    workspace: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The engine sends each customer's patterns under one number (METRICS.md, *Inference*):
+    u1's two responses stay together; a response without a customer is one of its own."""
+    customers = ["u1", "u1", "u2", "", "u3"]
+    rows = [[*row[:2], who, *row[2:]] for row, who in zip(ROWS, customers, strict=True)]
+    header = [*HEADER[:2], "customer", *HEADER[2:]]
+    path = write_csv(tmp_path / "r.csv", header, rows)
+    assert ingest_file(workspace, path, kind="responses").accepted == 5
+    seen: list[pd.DataFrame] = []
+    real = csi_from_patterns
+
+    def spy(patterns: pd.DataFrame, counts: Any, **options: Any) -> Any:
+        seen.append(patterns.assign(customer=options["customers"]))
+        return real(patterns, counts, **options)
+
+    monkeypatch.setattr(items_service, "csi_from_patterns", spy)
+    report = items_report(workspace, MetricsQuery(), resamples=100).to_dict()
+    (index,) = report["csi"]
+    assert index["method"] == "bootstrap-customers (percentile), 100 resamples, seed 0"
+    (patterns,) = seen
+    by_wait = dict(zip(patterns["attr.wait"].fillna(0), patterns["customer"], strict=True))
+    assert by_wait[5] == by_wait[4]  # s1 and s2: u1
+    assert len({by_wait[w] for w in (5, 2, 0, 1)}) == 4  # u1, u2, s4 alone, u3
+    frame = pd.DataFrame({"wait": [5, 4, 2, None, 1], "staff": [4, 4, 3, 5, 1]})
+    assert index["csi"] == pytest.approx(csi(frame, scale=(1, 5), resamples=0).value)

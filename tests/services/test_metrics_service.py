@@ -14,7 +14,8 @@ from typer.testing import CliRunner
 
 from conftest import ingest, write_csv
 from touchpoints.cli.app import app
-from touchpoints.core.metrics import compare_proportions, nps
+from touchpoints.core.metrics import compare_proportions, nps_from_counts
+from touchpoints.core.metrics.clustered import ClusterSums
 from touchpoints.demo import build_demo
 from touchpoints.errors import UserInputError
 from touchpoints.services.metrics import metrics_report
@@ -101,15 +102,28 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
 
 
 def test_engine_agrees_with_pandas(demo: Workspace) -> None:
-    """The same figures from raw answers grouped in pandas and scored by the core."""
+    """The same figures from raw answers grouped in pandas and scored by the core, with the
+    clustered sums taken from the raw answers and their customers."""
     with demo.warehouse() as warehouse:
-        frame = warehouse.con.execute("SELECT touchpoint, nps FROM responses").df()
+        frame = warehouse.con.execute(
+            "SELECT r.touchpoint, r.nps, COALESCE(i.customer_key, r.customer, r.response_id) "
+            "AS who FROM responses r LEFT JOIN identities i ON i.pseudonym = r.customer"
+        ).df()
     engine = _by(metrics_report(demo, MetricsQuery(by=("touchpoint",))).to_dict(), "touchpoint")
-    for touchpoint, group in frame.dropna(subset=["touchpoint"]).groupby("touchpoint"):
-        expected = nps(group["nps"].astype(float), min_n=demo.model.metrics.min_n)
+    answered = frame.dropna(subset=["touchpoint", "nps"])
+    for touchpoint, group in answered.groupby("touchpoint"):
+        answers = group["nps"].astype(float)
+        scores = (answers >= 9).astype(float) - (answers <= 6).astype(float)
+        counts = int((scores == 1).sum()), int((scores == 0).sum()), int((scores == -1).sum())
+        expected = nps_from_counts(
+            *counts,
+            min_n=demo.model.metrics.min_n,
+            clustered=ClusterSums.from_scores(scores, group["who"]),
+        )
         assert engine[touchpoint]["nps"] == pytest.approx(expected.value)
         assert engine[touchpoint]["nps_low"] == pytest.approx(expected.low)
         assert engine[touchpoint]["n_nps"] == expected.n
+        assert engine[touchpoint]["design_effect"]["nps"] == pytest.approx(expected.design_effect)
 
 
 def test_planted_checkout_wait_is_found(demo: Workspace) -> None:

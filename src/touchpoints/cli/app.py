@@ -229,6 +229,21 @@ WhereOpt = Annotated[
 ]
 
 
+class Survey(StrEnum):
+    all = "all"
+    transactional = "transactional"
+    relationship = "relationship"
+
+
+SurveyOpt = Annotated[
+    Survey,
+    typer.Option(
+        help="Which answers to pool: touchpoint (transactional) surveys, relationship "
+        "surveys, or all of them."
+    ),
+]
+
+
 def _period(period: Period | None) -> str | None:
     return period.value if period else None
 
@@ -240,13 +255,22 @@ def metrics(
     since: SinceOpt = None,
     until: UntilOpt = None,
     where: WhereOpt = None,
+    survey: SurveyOpt = Survey.all,
     workspace: WorkspaceOpt = Path("."),
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """NPS, CSAT and CES with n and intervals, by any dimensions and period."""
+    """NPS, CSAT and CES with n and intervals, by any dimensions and period.
+
+    Intervals treat each customer as a cluster: a customer's answers count together, so a
+    figure is as certain as its customers make it, not its answers."""
     with reporting(fmt):
         result = _open(workspace).metrics(
-            by, period=_period(period), since=since, until=until, where=where
+            by,
+            period=_period(period),
+            since=since,
+            until=until,
+            where=where,
+            survey=survey.value,
         )
     emit(result, fmt)
 
@@ -260,13 +284,24 @@ def changes(
     since: SinceOpt = None,
     until: UntilOpt = None,
     where: WhereOpt = None,
+    survey: SurveyOpt = Survey.all,
+    pairwise: Annotated[
+        bool,
+        typer.Option(
+            "--pairwise", help="Compare every pair of groups instead of each with the rest."
+        ),
+    ] = False,
     all_changes: Annotated[
         bool, typer.Option("--all", help="Show every comparison, not only significant ones.")
     ] = False,
     workspace: WorkspaceOpt = Path("."),
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """The significant movements: period over period, or each group against the rest."""
+    """The significant movements: period over period, or each group against the rest.
+
+    A group is compared with the other groups that have a value ("the rest"), or with each
+    of them (--pairwise); an omnibus test per metric says whether the groups differ at all.
+    Each customer is a cluster, and one false-discovery family covers the whole call."""
     with reporting(fmt):
         result = _open(workspace).changes(
             by,
@@ -274,7 +309,9 @@ def changes(
             since=since,
             until=until,
             where=where,
+            survey=survey.value,
             all_changes=all_changes,
+            pairwise=pairwise,
         )
     emit(result, fmt)
 

@@ -178,6 +178,16 @@ PLANTED: dict[str, Any] = {
             "when": {"from": AB_TEST["from"], "to": AB_TEST["to"]},
             "metric": "csat",
             "size": AB_TEST["csat"],
+            # Evaluated within the dates both variants ran: outside them answers carry no
+            # variant, and "the rest" holds only known variants, so B is compared with A.
+            "evaluate": {
+                "by": "variant",
+                "where": {"touchpoint": AB_TEST["touchpoint"]},
+                "since": AB_TEST["from"],
+                "until": AB_TEST["to"],
+            },
+            "note": "a small effect over two months of one touchpoint: at the demo's sizes it "
+            "points the right way without reaching significance; a test needs its sample size",
         },
         {
             "id": "churn",

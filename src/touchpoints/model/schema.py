@@ -105,6 +105,10 @@ class MetricsSettings(Strict):
     confidence: Annotated[float, Field(gt=0, lt=1)] = 0.95
     scales: Scales = Scales()
     ces_direction: Literal["agree", "effort"] = "agree"
+    practical_difference: Annotated[float, Field(ge=0, lt=1)] = 0.05
+    """The smallest gap worth acting on, as a fraction of a scale's width (0.05: 0.2 points on
+    1–5). With thousands of answers a test calls a tenth of a point significant; cross-channel
+    consistency says channels differ only when the range of their means also exceeds this."""
 
 
 class IndexSettings(Strict):

@@ -21,16 +21,12 @@ from touchpoints.core.metrics.reference import mean_against, nps_against, propor
 from touchpoints.errors import ParameterError, UserInputError
 from touchpoints.model.schema import CXModel, MetricsSettings, Reference
 from touchpoints.services.changes import group_comparisons, tested
-from touchpoints.services.metrics import (
-    as_int,
-    as_key,
-    group_counts,
-    metrics_row,
-    moments,
-    period_key,
-)
+from touchpoints.services.grouped import by_customer_sql, cluster_sums, group_sums_sql, pairs_sql
+from touchpoints.services.metrics import as_int, as_key, metrics_row, moments, period_key
 from touchpoints.services.query import MetricsQuery
 from touchpoints.services.results.benchmark import BenchmarkResult, Gap, ReferenceGap
+from touchpoints.services.selection import responses_sql
+from touchpoints.storage.clock import Clock
 from touchpoints.storage.folder import WorkspaceFolder
 
 Group = dict[str, Any]
@@ -68,7 +64,13 @@ def _against(group: Group, reference: Reference, settings: MetricsSettings) -> C
         if not n:
             return None
         counts = (promoters, n - promoters - detractors, detractors)
-        return nps_against(counts, value, confidence=confidence, min_n=settings.min_n)
+        return nps_against(
+            counts,
+            value,
+            confidence=confidence,
+            min_n=settings.min_n,
+            clustered=cluster_sums(group, "nps"),
+        )
     if metric in ("csat", "ces_agree"):
         hits, n = (
             (as_int(group["csat_top"]), as_int(group["n_csat"]))
@@ -76,14 +78,47 @@ def _against(group: Group, reference: Reference, settings: MetricsSettings) -> C
             else (as_int(group["ces_agree"]), as_int(group["n_ces"]))
         )
         return (
-            proportion_against(hits, n, value, metric=metric, confidence=confidence) if n else None
+            proportion_against(
+                hits,
+                n,
+                value,
+                metric=metric,
+                confidence=confidence,
+                clustered=cluster_sums(group, metric),
+            )
+            if n
+            else None
         )
     answers = "csat" if metric == "csat_mean" else "ces"
     n = as_int(group[f"n_{answers}"])
     if n < 2:
         return None
     average, sd = moments(n, group[f"{answers}_sum"], group[f"{answers}_sumsq"])
-    return mean_against(n, average, sd, value, metric=metric, confidence=confidence)
+    return mean_against(
+        n,
+        average,
+        sd,
+        value,
+        metric=metric,
+        confidence=confidence,
+        clustered=cluster_sums(group, metric),
+    )
+
+
+def _brand_sums(
+    workspace: WorkspaceFolder, query: MetricsQuery, keys: list[str]
+) -> tuple[list[Group], dict[tuple[Any, ...], Group]]:
+    """Per brand (and scope): the clustered sums; and per pair of brands in one scope, the
+    sums over the customers who rated both (one respondent rates us and a rival in the same
+    survey, so the two sides are not independent)."""
+    model = workspace.model
+    with workspace.warehouse() as warehouse:
+        rows, names = responses_sql(model, query, Clock.covering(warehouse, model.timezone))
+        per_customer = by_customer_sql(model, rows, names)
+        groups = warehouse.records(group_sums_sql(per_customer, names))
+        pairs = warehouse.records(pairs_sql(per_customer, names, same=keys))
+    crosses = {(r["brand"], r["other_brand"], *(as_key(r[k]) for k in keys)): r for r in pairs}
+    return groups, crosses
 
 
 def benchmark_report(
@@ -105,11 +140,11 @@ def benchmark_report(
         since=query.since,
         until=query.until,
         where=query.where,
-        relationship=True,
+        survey="relationship",
     )
     by_brand.check()
-    groups = group_counts(workspace, by_brand)
     keys = [*query.by, *(["period"] if query.period else [])]
+    groups, crosses = _brand_sums(workspace, by_brand, keys)
     buckets: dict[tuple[Any, ...], list[Group]] = defaultdict(list)
     for group in groups:
         buckets[tuple(as_key(group[k]) for k in keys)].append(group)
@@ -127,9 +162,10 @@ def benchmark_report(
         for other in members:
             if other is not ours:
                 entry = scope | {"brand": other["brand"]}
+                cross = crosses.get((ours["brand"], other["brand"], *key))
                 found += [
                     (entry, c, _thin(c.metric, settings.min_n, ours, other))
-                    for c in group_comparisons(ours, other, settings)
+                    for c in group_comparisons(ours, other, settings, cross)
                 ]
         for reference in chosen:
             comparison = _against(ours, reference, settings)

@@ -19,7 +19,7 @@ import pandas as pd
 
 from touchpoints.core.bootstrap import check_resamples
 from touchpoints.core.index import TouchpointSpec, mtsi
-from touchpoints.core.metrics.consistency import consistency_from_counts
+from touchpoints.core.metrics.consistency import consistency_from_counts, judge
 from touchpoints.core.rules import top_box_from
 from touchpoints.errors import ParameterError, UserInputError
 from touchpoints.model.schema import CXModel
@@ -39,12 +39,20 @@ from touchpoints.storage.folder import WorkspaceFolder
 
 
 def _touchpoint_weights(
-    model: CXModel, con: Any, responses: ir.Table
+    model: CXModel, con: Any, responses: ir.Table, resamples: int, seed: int
 ) -> tuple[dict[str, float], dict[str, Any]]:
+    """The touchpoints' weights within their channels, and how they were found. Derived
+    weights get their customer-bootstrap intervals unless the index was asked for none
+    (``resamples`` 0)."""
     mode = model.index.touchpoint_weights
     if mode == "derived":
         weights, derivation = derived_weights(
-            model, responses, con.table("response_items"), con.table("identities")
+            model,
+            responses,
+            con.table("response_items"),
+            con.table("identities"),
+            resamples=200 if resamples else 0,
+            seed=seed,
         )
         used = "derived" if derivation["source"] else "equal"
         return weights, {"touchpoints": used, "derivation": derivation}
@@ -133,7 +141,9 @@ def _consistency(model: CXModel, counts: pd.DataFrame, alpha: float) -> list[dic
 
     Touchpoints and counts are grouped once each way: a scan of the touchpoints and a filter
     of the counts per group cost groups × touchpoints (a model of 20,000 touchpoints has
-    thousands of types)."""
+    thousands of types). Whether a group differs is judged over all of them at once
+    (:func:`touchpoints.core.metrics.consistency.judge`)."""
+
     channel_of = {t.id: t.channel for t in model.touchpoints}
     type_of = {t.id: t.type for t in model.touchpoints if t.type}
     stage_of = {t.id: t.stage for t in model.touchpoints}
@@ -152,7 +162,9 @@ def _consistency(model: CXModel, counts: pd.DataFrame, alpha: float) -> list[dic
     }
     no_answers = pd.DataFrame(dtype=float)
     scale = model.metrics.scales.csat
-    found = []
+    top = top_box_from(scale)
+    found: list[dict[str, Any]] = []
+    measured, results = [], []
     for group, group_id, spanned in channels:
         if len(spanned) < 2:
             continue
@@ -164,27 +176,49 @@ def _consistency(model: CXModel, counts: pd.DataFrame, alpha: float) -> list[dic
             "id": group_id,
             "insufficient_channels": sorted(n[n < model.metrics.min_n].index),
         }
+        found.append(entry)
         if len(enough) < 2:
-            found.append(entry | {"score": None, "channels": []})
-            continue
-        result = consistency_from_counts(enough, scale=scale, top_from=top_box_from(scale))
-        test_p = result.kruskal_p if result.kruskal_p is not None else result.chi2_p
-        found.append(
-            entry
-            | {
-                "score": result.score,
-                "cv": result.cv,
-                "channels": [
-                    {"channel": c, "score": s, "n": k}
-                    for c, s, k in zip(result.channels, result.scores, result.n, strict=True)
-                ],
-                "chi2": result.chi2,
-                "chi2_p": result.chi2_p,
-                "kruskal_h": result.kruskal_h,
-                "kruskal_p": result.kruskal_p,
-                "differ": None if test_p is None else bool(test_p < alpha),
-            }
-        )
+            entry |= {"score": None, "channels": []}
+        else:
+            measured.append(entry)
+            results.append(consistency_from_counts(enough, scale=scale, top_from=top))
+    # One Benjamini–Hochberg family for every group of this report (types and stages).
+    verdicts = judge(
+        results,
+        confidence=1 - alpha,
+        practical=model.metrics.practical_difference * (scale[1] - scale[0]),
+    )
+    for entry, result, verdict in zip(measured, results, verdicts, strict=True):
+        entry |= {
+            "score": result.score,
+            "range": result.range,
+            "channels": [
+                {"channel": c, "score": s, "n": k, "mean": m, "sd": d}
+                for c, s, k, m, d in zip(
+                    result.channels,
+                    result.scores,
+                    result.n,
+                    result.means,
+                    result.sds,
+                    strict=True,
+                )
+            ],
+            "chi2": result.chi2,
+            "chi2_p": result.chi2_p,
+            "kruskal_h": result.kruskal_h,
+            "kruskal_p": result.kruskal_p,
+            "epsilon2": result.epsilon2,
+            "q": verdict.q,
+            "brown_forsythe": result.brown_forsythe,
+            "brown_forsythe_p": result.brown_forsythe_p,
+            "spread_q": verdict.spread_q,
+            "sd_max": result.sd_max,
+            "sd_min": result.sd_min,
+            "practical_difference": verdict.practical_difference,
+            "differ": verdict.differ,
+            "spread_differs": verdict.spread_differs,
+            "method": verdict.method,
+        }
     return found
 
 
@@ -215,9 +249,27 @@ def index_report(
         counts = (
             rated.group_by([*keys, "touchpoint", rated.csat.name("rating")])
             .aggregate(count=rated.count())
-            .order_by([*keys, "touchpoint", "rating"])  # the bootstrap draws in this order
+            .order_by([*keys, "touchpoint", "rating"])
             .execute()
         )
+        # Who gave them, for an interval that resamples customers (METRICS.md, *Inference*):
+        # per customer and touchpoint the answers and their rating sum. The customer is the
+        # linked one, else the pseudonym, else the answer alone (as services.grouped); it
+        # leaves the engine as its rank among the keys, so that a seed draws alike in any row
+        # order. Sums as doubles: the engine's integer sums are 128-bit and cross slowly.
+        customers = None
+        if resamples:
+            identities = con.table("identities")
+            linked = rated.left_join(identities, rated.customer == identities.pseudonym)
+            key = linked.customer_key.fill_null(linked.customer).fill_null(
+                "response|" + linked.response_id
+            )
+            sums = linked.group_by([*keys, key.name("key"), "touchpoint"]).aggregate(
+                n=linked.count(), sum=linked.csat.cast("float64").sum()
+            )
+            customers = sums.select(
+                *keys, "touchpoint", "n", "sum", customer=sums.key.dense_rank()
+            ).execute()
         totals_expr = (
             answers.group_by(keys).aggregate(total=answers.count())
             if keys
@@ -227,7 +279,7 @@ def index_report(
             period_key(r.get("period")): int(r["total"])
             for r in totals_expr.execute().to_dict("records")
         }
-        tp_weights, weights_info = _touchpoint_weights(model, con, answers)
+        tp_weights, weights_info = _touchpoint_weights(model, con, answers, resamples, seed)
         contacts = _contacts(model, con, clock, query)
         service = responsiveness(model, con, clock, query, now or datetime.now(UTC))
         kinds = {
@@ -237,6 +289,10 @@ def index_report(
         seen = reach(model, con, kinds, clock, query)
     if "period" in counts:
         counts["period"] = counts["period"].map(period_key)
+    by_period: dict[str | None, pd.DataFrame] = {}
+    if customers is not None:
+        parts = customers.groupby("period", sort=False) if query.period else [(None, customers)]
+        by_period = {period_key(k): part for k, part in parts}
     specs = [TouchpointSpec(t.id, t.channel, t.stage, tp_weights[t.id]) for t in model.touchpoints]
     alpha = 1 - model.metrics.confidence
     reports: list[IndexReport] = []
@@ -253,7 +309,7 @@ def index_report(
             confidence=model.metrics.confidence,
             resamples=resamples,
             seed=seed,
-            total=totals.get(period, 0),
+            customers=None if customers is None else by_period.get(period, customers[:0]),
             channels=[c.id for c in model.channels],
         )
         reached = {

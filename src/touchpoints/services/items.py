@@ -2,8 +2,11 @@
 
 For each item and group the engine returns n, sums and box counts; the core adds the mean with
 its t interval, the 0–100 score and the top-2 and bottom-2 box shares with Wilson intervals.
-The CSI of a group weighs its items' scores (equal weights unless stated); for its bootstrap
-the engine sends each distinct answer pattern of the group's respondents with its count.
+The CSI of a group weighs its items' scores (equal weights unless stated); its bootstrap
+resamples customers (METRICS.md, *Inference*), so the engine sends each customer's distinct
+answer patterns with their counts. The customer is the linked one (through ``identities``),
+else the response's pseudonym, and a response without a customer is a customer of its own, as
+in :mod:`touchpoints.services.grouped`; it leaves the engine as a number, not as its key.
 """
 
 from __future__ import annotations
@@ -71,9 +74,15 @@ def items_report(
         responses, names = selected_responses(warehouse, model, query)
         stored = con.table("response_items")
         stored = stored.filter(stored.item.isin(chosen), stored.value.notnull())
-        rated: ir.Table = stored.join(
-            responses.select("response_id", *names), "response_id"
-        ).select("response_id", "item", "value", *names)
+        identities = con.table("identities")
+        linked = responses.left_join(identities, responses.customer == identities.pseudonym)
+        customer = linked.customer_key.fill_null(linked.customer).fill_null(
+            "response|" + linked.response_id
+        )
+        keyed = linked.select("response_id", *names, _customer=customer)
+        rated: ir.Table = stored.join(keyed, "response_id").select(
+            "response_id", "item", "value", "_customer", *names
+        )
         stats = (
             rated.group_by([*names, "item"])
             .aggregate(
@@ -92,16 +101,17 @@ def items_report(
         if not stats:  # nothing rated in this selection
             return ItemsResult(tuple(query.keys), (low, high), {}, (), ())
         wide = rated.pivot_wider(
-            id_cols=["response_id", *names],
+            id_cols=["response_id", "_customer", *names],
             names_from="item",
             values_from="value",
             values_agg="mean",
         )
         answered = [i for i in chosen if i in wide.columns]
-        patterns = wide.group_by([*names, *answered]).aggregate(count=wide.count()).execute()
-    # The engine returns groups in any order; the bootstrap draws over the patterns in order,
-    # so a seed gives the same interval only over a fixed order.
-    patterns = patterns.sort_values([*names, *answered], na_position="last", ignore_index=True)
+        grouped = wide.group_by([*names, "_customer", *answered]).aggregate(count=wide.count())
+        patterns = grouped.mutate(_customer=grouped._customer.dense_rank()).execute()
+    # The engine returns groups in any order: sorted, a group's rows sum alike every time.
+    order = [*names, "_customer", *answered]
+    patterns = patterns.sort_values(order, na_position="last", ignore_index=True)
     outside = [r["item"] for r in stats if r["lowest"] < low or r["highest"] > high]
     if outside:
         raise ParameterError(
@@ -147,6 +157,7 @@ def items_report(
             weights=weights or None,
             resamples=resamples,
             seed=seed,
+            customers=part["_customer"].to_numpy(),
             **opts,
         )
         values = dict(zip(names, key if isinstance(key, tuple) else (key,), strict=True))

@@ -19,48 +19,27 @@ from touchpoints.core.metrics import (
     nps_from_counts,
     proportion_from_counts,
 )
-from touchpoints.core.rules import ces_agrees, is_detractor, is_promoter, is_top_box
 from touchpoints.model.schema import MetricsSettings
+from touchpoints.services.grouped import FIGURES, by_customer_sql, cluster_sums, group_sums_sql
 from touchpoints.services.query import MetricsQuery
 from touchpoints.services.results.metrics import MetricsResult, MetricsRow
 from touchpoints.services.selection import responses_sql
 from touchpoints.storage.clock import Clock
 from touchpoints.storage.folder import WorkspaceFolder
-from touchpoints.storage.sql import Expr, ident
 
 
 def group_counts(workspace: WorkspaceFolder, query: MetricsQuery) -> list[dict[str, Any]]:
-    """Per group: n, and the counts and sums the estimates need (one engine query).
+    """Per group: n, its customers, and the counts and clustered sums the estimates need
+    (one engine query: sums per customer, then per group; :mod:`.grouped`).
 
     SQL text through the storage contract, with no Ibis: this is the whole of
     ``touchpoints metrics``, and Ibis would cost it more time to import than the query takes
     over millions of answers (benchmarks/RESULTS.md, start-up).
     """
     model = workspace.model
-    scales = model.metrics.scales
-    nps, csat, ces = Expr("nps"), Expr("csat"), Expr("ces")
-    aggregates = {
-        "n": "count(*)",
-        "n_nps": "count(nps)",
-        "promoters": f"count_if({is_promoter(nps).sql})",
-        "detractors": f"count_if({is_detractor(nps).sql})",
-        "n_csat": "count(csat)",
-        "csat_top": f"count_if({is_top_box(csat, scales.csat).sql})",
-        "csat_sum": "sum(csat)",
-        "csat_sumsq": "sum(csat * csat)",
-        "n_ces": "count(ces)",
-        "ces_agree": f"count_if({ces_agrees(ces, scales.ces, model.metrics.ces_direction).sql})",
-        "ces_sum": "sum(ces)",
-        "ces_sumsq": "sum(ces * ces)",
-    }
     with workspace.warehouse() as warehouse:
-        rows, names = responses_sql(model, query, Clock.covering(warehouse, model.timezone))
-        keys = [ident(n) for n in names]
-        figures = ", ".join(f"{sql} AS {ident(name)}" for name, sql in aggregates.items())
-        sql = f"SELECT {', '.join([*keys, figures])} FROM ({rows}) AS chosen"
-        if keys:
-            sql += f" GROUP BY {', '.join(keys)} ORDER BY {', '.join(keys)}"
-        return warehouse.records(sql)
+        rows, keys = responses_sql(model, query, Clock.covering(warehouse, model.timezone))
+        return warehouse.records(group_sums_sql(by_customer_sql(model, rows, keys), keys))
 
 
 def moments(n: int, total: float | None, squares: float | None) -> tuple[float, float]:
@@ -103,55 +82,69 @@ def metrics_report(workspace: WorkspaceFolder, query: MetricsQuery) -> MetricsRe
     query.check()
     settings = workspace.model.metrics
     rows = [metrics_row(group, query, settings) for group in group_counts(workspace, query)]
-    return MetricsResult(tuple(query.keys), tuple(rows))
+    return MetricsResult(tuple(query.keys), tuple(rows), query.survey)
+
+
+def estimates(group: dict[str, Any], settings: MetricsSettings) -> dict[str, Estimate]:
+    """One group's figures with their customer-clustered intervals."""
+    opts: dict[str, Any] = {"confidence": settings.confidence, "min_n": settings.min_n}
+    n_nps, n_csat, n_ces = (as_int(group[c]) for c in ("n_nps", "n_csat", "n_ces"))
+    promoters, detractors = as_int(group["promoters"]), as_int(group["detractors"])
+    sums = {figure: cluster_sums(group, figure) for figure in FIGURES}
+    means = {
+        figure: mean_from_moments(
+            count,
+            *moments(count, group[f"{prefix}_sum"], group[f"{prefix}_sumsq"]),
+            metric=figure,
+            scale=scale,
+            clustered=sums[figure],
+            **opts,
+        )
+        for figure, prefix, count, scale in (
+            ("csat_mean", "csat", n_csat, settings.scales.csat),
+            ("ces_mean", "ces", n_ces, settings.scales.ces),
+        )
+    }
+    return {
+        "nps": nps_from_counts(
+            promoters,
+            n_nps - promoters - detractors,
+            detractors,
+            clustered=sums["nps"],
+            **opts,
+        ),
+        "csat": proportion_from_counts(
+            as_int(group["csat_top"]), n_csat, metric="csat", clustered=sums["csat"], **opts
+        ),
+        "csat_mean": means["csat_mean"],
+        "ces_mean": means["ces_mean"],
+        "ces_agree": proportion_from_counts(
+            as_int(group["ces_agree"]),
+            n_ces,
+            metric="ces_agree",
+            clustered=sums["ces_agree"],
+            **opts,
+        ),
+    }
 
 
 def metrics_row(
     group: dict[str, Any], query: MetricsQuery, settings: MetricsSettings
 ) -> MetricsRow:
     """One group's counts as figures with their intervals."""
-    opts: dict[str, Any] = {"confidence": settings.confidence, "min_n": settings.min_n}
     keys: dict[str, Any] = {d: as_key(group[d]) for d in query.by}
     if query.period:
         keys["period"] = period_key(group["period"])
-    n_nps, n_csat, n_ces = (
-        as_int(group["n_nps"]),
-        as_int(group["n_csat"]),
-        as_int(group["n_ces"]),
-    )
-    promoters, detractors = as_int(group["promoters"]), as_int(group["detractors"])
-    nps = nps_from_counts(promoters, n_nps - promoters - detractors, detractors, **opts)
-    csat = proportion_from_counts(as_int(group["csat_top"]), n_csat, metric="csat", **opts)
-    csat_mean = mean_from_moments(
-        n_csat,
-        *moments(n_csat, group["csat_sum"], group["csat_sumsq"]),
-        metric="csat_mean",
-        scale=settings.scales.csat,
-        **opts,
-    )
-    ces_mean = mean_from_moments(
-        n_ces,
-        *moments(n_ces, group["ces_sum"], group["ces_sumsq"]),
-        metric="ces_mean",
-        scale=settings.scales.ces,
-        **opts,
-    )
-    ces_agree = proportion_from_counts(
-        as_int(group["ces_agree"]), n_ces, metric="ces_agree", **opts
-    )
-    figures: dict[str, Estimate] = {
-        "nps": nps,
-        "csat": csat,
-        "csat_mean": csat_mean,
-        "ces_mean": ces_mean,
-        "ces_agree": ces_agree,
-    }
+    figures = estimates(group, settings)
+    nps, csat, csat_mean = figures["nps"], figures["csat"], figures["csat_mean"]
+    ces_mean, ces_agree = figures["ces_mean"], figures["ces_agree"]
     return MetricsRow(
         group=keys,
         n=as_int(group["n"]),
-        n_nps=n_nps,
-        n_csat=n_csat,
-        n_ces=n_ces,
+        customers=as_int(group["customers"]),
+        n_nps=nps.n,
+        n_csat=csat.n,
+        n_ces=ces_mean.n,
         nps=nps.value,
         nps_low=nps.low,
         nps_high=nps.high,
@@ -162,6 +155,14 @@ def metrics_row(
         csat_mean_low=csat_mean.low,
         csat_mean_high=csat_mean.high,
         ces_mean=ces_mean.value,
+        ces_mean_low=ces_mean.low,
+        ces_mean_high=ces_mean.high,
         ces_agree=ces_agree.value,
+        ces_agree_low=ces_agree.low,
+        ces_agree_high=ces_agree.high,
         insufficient=tuple(n for n, e in figures.items() if e.value is not None and e.insufficient),
+        method={name: e.method for name, e in figures.items()},
+        design_effect={name: e.design_effect for name, e in figures.items()},
+        clipped=tuple(name for name, e in figures.items() if e.clipped),
+        survey=query.survey,
     )

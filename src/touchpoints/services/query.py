@@ -17,6 +17,9 @@ from touchpoints.errors import ParameterError
 DIMENSIONS = ("channel", "touchpoint", "stage", "segment", "region", "variant", "brand")
 # Calendar periods, named as SQL's date_trunc names them.
 PERIODS = ("day", "week", "month", "quarter", "year")
+# Which answers are pooled: touchpoint (transactional) ones carry a channel or touchpoint,
+# relationship ones neither (METRICS.md, *Inference*: survey types).
+SURVEYS = ("all", "transactional", "relationship")
 
 Words = str | Iterable[str] | None
 
@@ -112,7 +115,7 @@ class MetricsQuery:
     since: date | None = None
     until: date | None = None
     where: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    relationship: bool = False  # only answers with neither channel nor touchpoint
+    survey: str = "all"  # one of SURVEYS
 
     def __post_init__(self) -> None:
         # ``where={"region": "华东"}`` is one allowed value: kept as a tuple of them.
@@ -127,6 +130,7 @@ class MetricsQuery:
         since: date | str | None = None,
         until: date | str | None = None,
         where: Mapping[str, str | Sequence[str]] | Sequence[str] | None = None,
+        survey: str | None = None,
     ) -> MetricsQuery:
         """A checked query from what a person typed or a script passed."""
         query = cls(
@@ -135,6 +139,7 @@ class MetricsQuery:
             since=parse_day("since", since),
             until=parse_day("until", until),
             where=parse_filters("where", where),
+            survey=survey or "all",
         )
         query.check()
         return query
@@ -156,6 +161,10 @@ class MetricsQuery:
         if self.period is not None and self.period not in PERIODS:
             raise ParameterError(
                 "period", f"unknown period '{self.period}' (periods: {', '.join(PERIODS)})"
+            )
+        if self.survey not in SURVEYS:
+            raise ParameterError(
+                "survey", f"unknown survey type '{self.survey}' (types: {', '.join(SURVEYS)})"
             )
         if self.since and self.until and self.since > self.until:
             raise ParameterError("since", f"{self.since} is after {{until}} {self.until}")

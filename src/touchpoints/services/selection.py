@@ -124,8 +124,10 @@ def responses_sql(model: CXModel, query: MetricsQuery, clock: Clock) -> tuple[st
     if filters:
         inner += f" WHERE {' AND '.join(filters)}"
     outer = []
-    if query.relationship:
+    if query.survey == "relationship":
         outer.append("channel IS NULL AND touchpoint IS NULL")
+    elif query.survey == "transactional":
+        outer.append("(channel IS NOT NULL OR touchpoint IS NOT NULL)")
     for key, values in resolve_filters(model, query.where).items():
         outer.append(f"{ident(key)} IN ({', '.join(lit(v) for v in values)})")
     chosen = f"SELECT * FROM ({inner}) AS answers"

@@ -46,9 +46,12 @@ class Span(TypedDict, total=False):
 
 
 class Selection(Span, total=False):
-    """A span and ``where``: keep only answers whose dimensions have these values."""
+    """A span and ``where``: keep only answers whose dimensions have these values; and
+    ``survey``: ``all`` answers (the default), ``transactional`` (touchpoint) or
+    ``relationship`` ones."""
 
     where: Pairs
+    survey: str | None
 
 
 class Workspace(WorkspaceFolder):
@@ -131,13 +134,15 @@ class Workspace(WorkspaceFolder):
         by: Words = None,
         *,
         all_changes: bool = False,
+        pairwise: bool = False,
         **selection: Unpack[Selection],
     ) -> ChangesResult:
-        """Period over period, or each group against the rest, after FDR control."""
+        """Period over period, or each group against the rest (``pairwise``: against each
+        other group), after FDR control."""
         from touchpoints.services.changes import changes_report
 
         query = MetricsQuery.parse(by, **selection)
-        return changes_report(self, query, all_changes=all_changes)
+        return changes_report(self, query, all_changes=all_changes, pairwise_groups=pairwise)
 
     def index(
         self,

@@ -137,7 +137,8 @@ def test_bootstrap_interval_agrees_with_the_t_interval_for_a_large_sample() -> N
 
 
 def test_bootstrap_matches_resampling_rows() -> None:
-    """The multinomial draw over cells is the row bootstrap: compare with one done on rows."""
+    """Without customers every answer is one: Poisson(count) weights on the (touchpoint,
+    rating) cells are a bootstrap of the rows; compare with one done on rows."""
     rng = np.random.default_rng(2)
     rows = pd.DataFrame(
         {"touchpoint": rng.choice(["a", "b", "c", "d"], 400), "rating": rng.integers(1, 6, 400)}

@@ -12,6 +12,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from touchpoints.core.metrics.clustered import ClusterSums, CrossSums
     from touchpoints.core.metrics.compare import (
         benjamini_hochberg,
         compare_means,
@@ -20,13 +21,18 @@ if TYPE_CHECKING:
     )
     from touchpoints.core.metrics.consistency import (
         Consistency,
+        Verdict,
+        brown_forsythe_from_counts,
         consistency_from_counts,
+        judge,
         kruskal_from_counts,
-        one_minus_cv,
+        q_values,
     )
     from touchpoints.core.metrics.estimate import Comparison, Estimate
     from touchpoints.core.metrics.importance import (
         RelativeWeights,
+        nearest_correlation,
+        pairwise_correlations,
         relative_weights,
         relative_weights_from_data,
     )
@@ -44,7 +50,10 @@ if TYPE_CHECKING:
     )
 
 _HOME = {
+    "ClusterSums": "touchpoints.core.metrics.clustered",
+    "CrossSums": "touchpoints.core.metrics.clustered",
     "bottom_box": "touchpoints.core.metrics.items",
+    "brown_forsythe_from_counts": "touchpoints.core.metrics.consistency",
     "csi": "touchpoints.core.metrics.items",
     "csi_from_patterns": "touchpoints.core.metrics.items",
     "top_box": "touchpoints.core.metrics.items",
@@ -52,6 +61,7 @@ _HOME = {
     "Consistency": "touchpoints.core.metrics.consistency",
     "Estimate": "touchpoints.core.metrics.estimate",
     "RelativeWeights": "touchpoints.core.metrics.importance",
+    "Verdict": "touchpoints.core.metrics.consistency",
     "benjamini_hochberg": "touchpoints.core.metrics.compare",
     "ces_agree": "touchpoints.core.metrics.survey",
     "compare_means": "touchpoints.core.metrics.compare",
@@ -59,6 +69,7 @@ _HOME = {
     "compare_proportions": "touchpoints.core.metrics.compare",
     "consistency_from_counts": "touchpoints.core.metrics.consistency",
     "csat": "touchpoints.core.metrics.survey",
+    "judge": "touchpoints.core.metrics.consistency",
     "kruskal_from_counts": "touchpoints.core.metrics.consistency",
     "mean": "touchpoints.core.metrics.survey",
     "mean_against": "touchpoints.core.metrics.reference",
@@ -66,9 +77,11 @@ _HOME = {
     "nps": "touchpoints.core.metrics.survey",
     "nps_against": "touchpoints.core.metrics.reference",
     "nps_from_counts": "touchpoints.core.metrics.survey",
-    "one_minus_cv": "touchpoints.core.metrics.consistency",
+    "nearest_correlation": "touchpoints.core.metrics.importance",
+    "pairwise_correlations": "touchpoints.core.metrics.importance",
     "proportion_against": "touchpoints.core.metrics.reference",
     "proportion_from_counts": "touchpoints.core.metrics.survey",
+    "q_values": "touchpoints.core.metrics.consistency",
     "relative_weights": "touchpoints.core.metrics.importance",
     "relative_weights_from_data": "touchpoints.core.metrics.importance",
     "z_value": "touchpoints.core.metrics.survey",
@@ -82,12 +95,16 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "ClusterSums",
     "Comparison",
     "Consistency",
+    "CrossSums",
     "Estimate",
     "RelativeWeights",
+    "Verdict",
     "benjamini_hochberg",
     "bottom_box",
+    "brown_forsythe_from_counts",
     "ces_agree",
     "compare_means",
     "compare_nps",
@@ -96,16 +113,19 @@ __all__ = [
     "csat",
     "csi",
     "csi_from_patterns",
+    "judge",
     "kruskal_from_counts",
     "mean",
     "mean_against",
     "mean_from_moments",
+    "nearest_correlation",
     "nps",
     "nps_against",
     "nps_from_counts",
-    "one_minus_cv",
+    "pairwise_correlations",
     "proportion_against",
     "proportion_from_counts",
+    "q_values",
     "relative_weights",
     "relative_weights_from_data",
     "top_box",

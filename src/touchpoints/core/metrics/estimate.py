@@ -15,7 +15,10 @@ class Estimate:
 
     ``value``, ``low`` and ``high`` are ``None`` when there are no answers. A figure from fewer
     than ``min_n`` answers keeps its value and interval and is flagged ``insufficient``: pages
-    grey it out rather than hide it.
+    grey it out rather than hide it. ``method`` names the interval (``wald``, ``rocks``,
+    ``wilson``, ``t``, ``bootstrap-customers``); with the answers' customers known, the
+    interval is customer-clustered and ``design_effect`` and ``clusters`` say by how much and
+    over how many customers; ``clipped`` says the interval was cut at the scale's ends.
     """
 
     metric: str
@@ -26,6 +29,9 @@ class Estimate:
     method: str
     confidence: float
     min_n: int
+    design_effect: float | None = None
+    clusters: int | None = None
+    clipped: bool = False
 
     @property
     def insufficient(self) -> bool:
@@ -43,6 +49,8 @@ class Estimate:
         if self.value is None:
             return f"{self.metric}: no answers"
         flag = " (insufficient)" if self.insufficient else ""
+        if self.design_effect is not None:
+            flag += f", {self.clusters} customers, design effect {self.design_effect:.2f}"
         interval = (
             f" [{self.low:.1f}, {self.high:.1f}]"
             if self.low is not None and self.high is not None
@@ -68,6 +76,7 @@ class Comparison:
     p: float
     method: str
     confidence: float
+    design_effect: float | None = None
 
     def significant(self, alpha: float | None = None) -> bool:
         """Whether p is below ``alpha`` (default: 1 − confidence)."""

@@ -20,7 +20,8 @@ from typing import cast
 
 from scipy import stats
 
-from touchpoints.core.metrics.compare import Counts, nps_moments
+from touchpoints.core.metrics.clustered import ClusterSums, inflation
+from touchpoints.core.metrics.compare import CLUSTERED, Counts, nps_moments
 from touchpoints.core.metrics.estimate import Comparison
 from touchpoints.core.metrics.survey import proportion_from_counts, t_value, z_value
 
@@ -29,13 +30,31 @@ def _p(z: float) -> float:
     return float(2 * stats.norm.sf(abs(z)))
 
 
+def _clustering(
+    clustered: ClusterSums | None, independent: float
+) -> tuple[float, float | None, str]:
+    """The variance factor, the design effect and the method's suffix of our side."""
+    if clustered is None:
+        return 1.0, None, ""
+    factor, effect = inflation(clustered.variance, independent)
+    return factor, effect, CLUSTERED
+
+
 def nps_against(
-    counts: Counts, reference: float, *, confidence: float = 0.95, min_n: int = 30
+    counts: Counts,
+    reference: float,
+    *,
+    confidence: float = 0.95,
+    min_n: int = 30,
+    clustered: ClusterSums | None = None,
 ) -> Comparison:
     """Our NPS (counts of promoters, passives, detractors) minus a reference NPS; below
-    ``min_n`` answers with the adjusted variance of Rocks (2016)."""
+    ``min_n`` answers with the adjusted variance of Rocks (2016). ``clustered``: our answers'
+    sums by customer (scored +1/0/−1), whose design effect (at least 1) scales the
+    variance."""
     value, variance, _ = nps_moments(counts, min_n)
-    se = math.sqrt(variance)
+    factor, effect, suffix = _clustering(clustered, nps_moments(counts)[1] / 100 / 100)
+    se = math.sqrt(variance * factor)
     difference = value - reference
     z = (
         difference / se
@@ -52,23 +71,33 @@ def nps_against(
         difference + half,
         z,
         _p(z),
-        "one-sample z",
+        "one-sample z" + suffix,
         confidence,
+        effect,
     )
 
 
 def proportion_against(
-    x: int, n: int, reference: float, *, metric: str = "csat", confidence: float = 0.95
+    x: int,
+    n: int,
+    reference: float,
+    *,
+    metric: str = "csat",
+    confidence: float = 0.95,
+    clustered: ClusterSums | None = None,
 ) -> Comparison:
-    """Our share (x of n) minus a reference share, both in percent."""
+    """Our share (x of n) minus a reference share, both in percent. ``clustered``: our 0/1
+    answers' sums by customer; the score test's variance is then scaled by their design
+    effect (at least 1) and the interval is Wilson's at the effective n."""
     if n == 0:
         raise ValueError("a group without answers cannot be compared")
     p0 = reference / 100
     if not 0 < p0 < 1:
         raise ValueError(f"a reference share must lie strictly between 0 and 100, got {reference}")
     share = x / n
-    z = (share - p0) / math.sqrt(p0 * (1 - p0) / n)
-    ours = proportion_from_counts(x, n, confidence=confidence, min_n=1)
+    factor, effect, suffix = _clustering(clustered, share * (1 - share) / n)
+    z = (share - p0) / math.sqrt(p0 * (1 - p0) / n * factor)
+    ours = proportion_from_counts(x, n, confidence=confidence, min_n=1, clustered=clustered)
     return Comparison(
         metric,
         100 * share,
@@ -78,8 +107,9 @@ def proportion_against(
         cast(float, ours.high) - reference,
         z,
         _p(z),
-        "one-sample score z",
+        "one-sample score z" + suffix,
         confidence,
+        effect,
     )
 
 
@@ -91,19 +121,24 @@ def mean_against(
     *,
     metric: str = "mean",
     confidence: float = 0.95,
+    clustered: ClusterSums | None = None,
 ) -> Comparison:
-    """Our mean (from n, mean and sd with n − 1) minus a reference mean: one-sample t."""
+    """Our mean (from n, mean and sd with n − 1) minus a reference mean: one-sample t.
+    ``clustered``: our answers' sums by customer; the variance is then scaled by their design
+    effect (at least 1) and t has customers − 1 degrees of freedom."""
     if n < 2:
         raise ValueError("a one-sample t needs at least two answers")
-    se = sd / math.sqrt(n)
+    factor, effect, suffix = _clustering(clustered, sd * sd / n)
+    dof = n - 1 if clustered is None else max(clustered.clusters - 1, 1)
+    se = sd / math.sqrt(n) * math.sqrt(factor)
     difference = mean - reference
     if se > 0:
         t = difference / se
-        p = float(2 * stats.t.sf(abs(t), n - 1))
+        p = float(2 * stats.t.sf(abs(t), dof))
     else:
         t = 0.0 if difference == 0 else math.copysign(math.inf, difference)
         p = 1.0 if difference == 0 else 0.0
-    half = t_value(confidence, n - 1) * se
+    half = t_value(confidence, dof) * se
     return Comparison(
         metric,
         mean,
@@ -113,6 +148,7 @@ def mean_against(
         difference + half,
         t,
         p,
-        "one-sample t",
+        "one-sample t" + suffix,
         confidence,
+        effect,
     )

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING, TypeAlias
 
+from touchpoints.core.metrics.clustered import ClusterSums, inflation
 from touchpoints.core.metrics.estimate import Estimate
 from touchpoints.core.metrics.quantiles import normal_quantile, t_quantile
 from touchpoints.core.rules import ces_agrees, is_detractor, is_promoter, is_top_box
@@ -53,7 +54,13 @@ def _clean(scores: Scores) -> np.ndarray:
 
 
 def nps_from_counts(
-    promoters: int, passives: int, detractors: int, *, confidence: float = 0.95, min_n: int = 30
+    promoters: int,
+    passives: int,
+    detractors: int,
+    *,
+    confidence: float = 0.95,
+    min_n: int = 30,
+    clustered: ClusterSums | None = None,
 ) -> Estimate:
     """NPS = 100 × (promoters − detractors) / n, with its interval clipped to −100…100.
 
@@ -62,20 +69,38 @@ def nps_from_counts(
     interval. Below ``min_n`` answers the Wald interval is too narrow, and the adjusted Wald
     interval is used instead (Rocks 2016, *The American Statistician*): ¾ of an answer is added
     to promoters and to detractors and 3 to n, and the interval is centred on that adjusted
-    score. The value itself stays the plain NPS; ``method`` says which interval it carries.
+    score. The value itself stays the plain NPS; ``method`` says which interval it carries
+    (``wald`` or ``rocks``).
+
+    ``clustered``: the sums by customer of the answers scored +1/0/−1
+    (:mod:`~touchpoints.core.metrics.clustered`). The variance is then multiplied by the
+    design effect (never below 1), so the Wald interval is the customer-clustered one.
     """
     n = promoters + passives + detractors
     if n == 0:
         return Estimate("nps", None, 0, None, None, "wald", confidence, min_n)
     value = 100 * (promoters - detractors) / n
-    adjusted = n < min_n
-    extra, method = (0.75, "adjusted wald (Rocks 2016)") if adjusted else (0.0, "wald")
+    extra, method = (0.75, "rocks") if n < min_n else (0.0, "wald")
+    p_p, p_d = promoters / n, detractors / n
+    factor, effect = inflation(
+        clustered.variance if clustered else None, (p_p + p_d - (p_p - p_d) ** 2) / n
+    )
     size = n + 4 * extra
     p_p, p_d = (promoters + extra) / size, (detractors + extra) / size
     centre = 100 * (p_p - p_d)
-    half = z_value(confidence) * 100 * math.sqrt(max(p_p + p_d - (p_p - p_d) ** 2, 0) / size)
+    spread = max(p_p + p_d - (p_p - p_d) ** 2, 0) * factor / size
+    half = z_value(confidence) * 100 * math.sqrt(spread)
     low, high = max(-100.0, centre - half), min(100.0, centre + half)
-    return Estimate("nps", value, n, low, high, method, confidence, min_n)
+    return Estimate(
+        "nps", value, n, low, high, method, confidence, min_n, *_clusters(clustered, effect)
+    )
+
+
+def _clusters(
+    clustered: ClusterSums | None, effect: float | None
+) -> tuple[float | None, int | None]:
+    """What an estimate reports of its clustering: the design effect and the customers."""
+    return (effect, clustered.clusters) if clustered is not None else (None, None)
 
 
 def nps(scores: Scores, *, confidence: float = 0.95, min_n: int = 30) -> Estimate:
@@ -94,19 +119,37 @@ def proportion_from_counts(
     metric: str = "share",
     confidence: float = 0.95,
     min_n: int = 30,
+    clustered: ClusterSums | None = None,
 ) -> Estimate:
-    """A share in percent (0–100) with the Wilson score interval (Wilson 1927)."""
+    """A share in percent (0–100) with the Wilson score interval (Wilson 1927).
+
+    ``clustered``: the sums by customer of the 0/1 answers. Wilson's interval is then taken
+    at the effective sample size n / design effect (Kish 1965; Korn & Graubard 1998), which
+    keeps it inside 0…100 % and exact at the edges, as the plain Wald-with-design-effect
+    interval would not be."""
     if n == 0:
         return Estimate(metric, None, 0, None, None, "wilson", confidence, min_n)
     z = z_value(confidence)
     p = successes / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    factor, effect = inflation(clustered.variance if clustered else None, p * (1 - p) / n)
+    n_eff = n / factor
+    centre = (p + z * z / (2 * n_eff)) / (1 + z * z / n_eff)
+    half = z * math.sqrt(p * (1 - p) / n_eff + z * z / (4 * n_eff * n_eff)) / (1 + z * z / n_eff)
     # At p = 0 (or 1) the lower (upper) bound is exactly 0 (1); computed, it is off by
     # rounding (5.55e-15), which reads as "not quite zero".
     low = 0.0 if successes == 0 else max(0.0, centre - half)
     high = 1.0 if successes == n else min(1.0, centre + half)
-    return Estimate(metric, 100 * p, n, 100 * low, 100 * high, "wilson", confidence, min_n)
+    return Estimate(
+        metric,
+        100 * p,
+        n,
+        100 * low,
+        100 * high,
+        "wilson",
+        confidence,
+        min_n,
+        *_clusters(clustered, effect),
+    )
 
 
 def mean_from_moments(
@@ -118,21 +161,31 @@ def mean_from_moments(
     confidence: float = 0.95,
     min_n: int = 30,
     scale: tuple[float, float] | None = None,
+    clustered: ClusterSums | None = None,
 ) -> Estimate:
     """A mean with the t interval ``mean ± t(n−1) × sd / √n`` (sd with n − 1), clipped to
-    the answers' ``scale`` (METRICS.md: intervals stay on the scale; ``method`` then says
+    the answers' ``scale`` (METRICS.md: intervals stay on the scale; ``clipped`` then says
     so). One answer has a value but no interval, and so have fewer than ``min_n`` answers
     that are all equal: their interval would be a point, claiming a certainty two equal
-    answers do not give."""
+    answers do not give.
+
+    ``clustered``: the sums by customer of the answers. The variance is then the clustered
+    one (never below the independent one) and t has C − 1 degrees of freedom for C customers,
+    as statsmodels' cluster-robust t does (Cameron & Miller 2015, §2.3)."""
     if n == 0:
         return Estimate(metric, None, 0, None, None, "t", confidence, min_n)
+    extra = _clusters(clustered, None)
     if n == 1 or (sd == 0 and n < min_n):
-        return Estimate(metric, mean, n, None, None, "t", confidence, min_n)
-    half = t_value(confidence, n - 1) * sd / math.sqrt(n)
-    low, high, method = mean - half, mean + half, "t"
+        return Estimate(metric, mean, n, None, None, "t", confidence, min_n, *extra)
+    factor, effect = inflation(clustered.variance if clustered else None, sd * sd / n)
+    dof = n - 1 if clustered is None else max(clustered.clusters - 1, 1)
+    half = t_value(confidence, dof) * sd * math.sqrt(factor / n)
+    low, high, clipped = mean - half, mean + half, False
     if scale is not None and (low < scale[0] or high > scale[1]):
-        low, high, method = max(low, scale[0]), min(high, scale[1]), "t, clipped to the scale"
-    return Estimate(metric, mean, n, low, high, method, confidence, min_n)
+        low, high, clipped = max(low, scale[0]), min(high, scale[1]), True
+    return Estimate(
+        metric, mean, n, low, high, "t", confidence, min_n, *_clusters(clustered, effect), clipped
+    )
 
 
 def mean(

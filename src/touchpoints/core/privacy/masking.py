@@ -278,7 +278,7 @@ def personal_value_sql(expr: str) -> str:
     number = (
         "CASE WHEN regexp_matches(d, '[Xx]$') THEN "
         f"CASE WHEN length(d) = 18 AND {resident} THEN '[id]' END "
-        f"WHEN {international} THEN CASE WHEN {local} BETWEEN 8 AND 15 THEN '[phone]' END "
+        f"WHEN {international} AND {local} BETWEEN 8 AND 15 THEN '[phone]' "
         "ELSE CASE length(d) "
         f"WHEN 11 THEN CASE WHEN {mobile} OR {landline} THEN '[phone]' END "
         f"WHEN 13 THEN CASE WHEN {mobile} THEN '[phone]' END "

@@ -119,22 +119,36 @@ class IndexReport:
         return found
 
     def _consistency(self) -> TableView:
+        yes_no = {True: "yes", False: "no", None: "—"}
         rows = []
         for g in self.consistency:
-            channels = "\n".join(f"{c['channel']} {c['score']:.1f}" for c in g["channels"])
+            channels = "\n".join(
+                f"{c['channel']} {c['mean']:.2f}" + ("" if c["sd"] is None else f" ± {c['sd']:.2f}")
+                for c in g["channels"]
+            )
             rows.append(
                 (
                     Cell(f"{g['group']} {g['id']}"),
                     Cell("—" if g["score"] is None else f"{g['score']:.3f}"),
                     Cell(channels or "too few answers"),
-                    Cell("—" if g.get("chi2_p") is None else f"{g['chi2_p']:.3g}"),
-                    Cell("—" if g.get("kruskal_p") is None else f"{g['kruskal_p']:.3g}"),
-                    Cell({True: "yes", False: "no", None: "—"}[g.get("differ")]),
+                    Cell("—" if g.get("q") is None else f"{g['q']:.3g}"),
+                    Cell("—" if g.get("spread_q") is None else f"{g['spread_q']:.3g}"),
+                    Cell(yes_no[g.get("differ")]),
+                    Cell(yes_no[g.get("spread_differs")]),
                 )
             )
         return TableView(
-            "Cross-channel consistency (1 − CV of channel scores, with the tests)",
-            ("group", "consistency", "channels", "χ² p", "Kruskal–Wallis p", "differ"),
+            "Cross-channel consistency (1 − range of channel means / scale width; "
+            "q: Benjamini–Hochberg)",
+            (
+                "group",
+                "consistency",
+                "channels (mean ± SD)",
+                "Kruskal–Wallis q",
+                "Brown–Forsythe q",
+                "differ",
+                "spread differs",
+            ),
             tuple(rows),
         )
 

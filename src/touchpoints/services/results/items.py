@@ -31,7 +31,8 @@ class ItemRow(Row):
 
 @dataclass(frozen=True)
 class CsiRow(Row):
-    """One group's CSI (0–100) with its bootstrap interval over respondents."""
+    """One group's CSI (0–100) with its bootstrap interval over customers (METRICS.md,
+    *Inference*)."""
 
     group: dict[str, Any]
     csi: float | None
