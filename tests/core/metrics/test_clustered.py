@@ -85,6 +85,18 @@ def stacked(first: slice, second: slice) -> tuple[np.ndarray, np.ndarray, np.nda
     return y, dummy, groups
 
 
+def sides(first: slice, second: slice) -> tuple[ClusterSums, ClusterSums, CrossSums]:
+    """The clustered sums of the answers in ``first`` and in ``second``, and their cross
+    sums over the customers both hold."""
+    return (
+        ClusterSums.from_scores(SCORES[first], CUSTOMERS[first]),
+        ClusterSums.from_scores(SCORES[second], CUSTOMERS[second]),
+        CrossSums.from_scores(
+            (SCORES[first], CUSTOMERS[first]), (SCORES[second], CUSTOMERS[second])
+        ),
+    )
+
+
 @pytest.mark.parametrize(
     ("first", "second"),
     [(slice(0, 12), slice(5, 22)), (slice(0, 10), slice(10, 22))],
@@ -95,11 +107,7 @@ def test_a_difference_keeps_the_covariance_of_shared_customers(first: slice, sec
     is ours times statsmodels' extra (N − 1)/(N − 2) for K = 2 regressors."""
     y, dummy, groups = stacked(first, second)
     fit = cluster_fit(y, np.column_stack([np.ones(len(y)), dummy]), groups)
-    a = ClusterSums.from_scores(SCORES[first], CUSTOMERS[first])
-    b = ClusterSums.from_scores(SCORES[second], CUSTOMERS[second])
-    cross = CrossSums.from_scores(
-        (SCORES[first], CUSTOMERS[first]), (SCORES[second], CUSTOMERS[second])
-    )
+    a, b, cross = sides(first, second)
     variance = difference_variance(a, b, cross)
     assert variance is not None
     n = len(y)
@@ -192,11 +200,7 @@ def test_clustered_comparisons_match_statsmodels() -> None:
     """Two groups sharing customers 0–3: each test's se is the clustered one (checked
     against statsmodels above); here, that the three tests use it and say so."""
     first, second = slice(0, 12), slice(5, 22)
-    a = ClusterSums.from_scores(SCORES[first], CUSTOMERS[first])
-    b = ClusterSums.from_scores(SCORES[second], CUSTOMERS[second])
-    cross = CrossSums.from_scores(
-        (SCORES[first], CUSTOMERS[first]), (SCORES[second], CUSTOMERS[second])
-    )
+    a, b, cross = sides(first, second)
     variance = difference_variance(a, b, cross)
     assert variance is not None
     xa, xb = SCORES[first], SCORES[second]

@@ -221,6 +221,23 @@ def _mean_effect(effects: Sequence[float | None]) -> float:
     return float(np.mean(known)) if known else 1.0
 
 
+def _corrected(
+    statistic: float, dof: int, effects: Sequence[float | None], test: str, n: int
+) -> dict[str, Any]:
+    """A chi-square-distributed statistic divided by the groups' mean design effect, with
+    its p-value on ``dof`` degrees of freedom."""
+    effect = _mean_effect(effects)
+    corrected = statistic / effect
+    return {
+        "statistic": corrected,
+        "df": dof,
+        "p": float(stats.chi2.sf(corrected, dof)),
+        "method": f"{test}, Rao–Scott corrected",
+        "design_effect": effect,
+        "n": n,
+    }
+
+
 def omnibus_chi2(table: np.ndarray, effects: Sequence[float | None]) -> dict[str, Any] | None:
     """Do the groups (rows of ``table``, counts per answer kind) differ at all? Pearson's
     chi-square divided by the groups' mean design effect: Rao & Scott's (1981, *JASA* 76,
@@ -231,17 +248,8 @@ def omnibus_chi2(table: np.ndarray, effects: Sequence[float | None]) -> dict[str
     found = pearson_chi2(table)
     if found is None:
         return None
-    effect = _mean_effect(effects)
-    statistic = found[0] / effect
     dof = (table.shape[0] - 1) * (table.shape[1] - 1)
-    return {
-        "statistic": statistic,
-        "df": dof,
-        "p": float(stats.chi2.sf(statistic, dof)),
-        "method": "chi-square, Rao–Scott corrected",
-        "design_effect": effect,
-        "n": int(table.sum()),
-    }
+    return _corrected(found[0], dof, effects, "chi-square", int(table.sum()))
 
 
 def omnibus_kruskal(
@@ -254,14 +262,5 @@ def omnibus_kruskal(
     found = kruskal_from_counts(counts, values)
     if found is None:
         return None
-    effect = _mean_effect(effects)
-    statistic = found[0] / effect
     dof = int((counts.sum(axis=1) > 0).sum()) - 1
-    return {
-        "statistic": statistic,
-        "df": dof,
-        "p": float(stats.chi2.sf(statistic, dof)),
-        "method": "Kruskal–Wallis, Rao–Scott corrected",
-        "design_effect": effect,
-        "n": int(counts.sum()),
-    }
+    return _corrected(found[0], dof, effects, "Kruskal–Wallis", int(counts.sum()))
