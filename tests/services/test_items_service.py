@@ -6,8 +6,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
+import statsmodels.api as sm
 from typer.testing import CliRunner
 
 from conftest import write_csv
@@ -125,3 +127,29 @@ def test_the_csi_resamples_customers(
     assert len({by_wait[w] for w in (5, 2, 0, 1)}) == 4  # u1, u2, s4 alone, u3
     frame = pd.DataFrame({"wait": [5, 4, 2, None, 1], "staff": [4, 4, 3, 5, 1]})
     assert index["csi"] == pytest.approx(csi(frame, scale=(1, 5), resamples=0).value)
+
+
+def test_item_intervals_treat_customers_as_clusters(workspace: Workspace, tmp_path: Path) -> None:
+    """Customer a answers 5 and 5 in two surveys, b 1 and 1, c and d 3 once each: the
+    mean's interval is statsmodels' cluster-robust t interval (clusters: the customers),
+    clipped to 1–5; by hand mean 3, Σe² = 4² + 4² = 32, var = 4/3 × 32/36 = 1.185, design
+    effect 1.185 / (3.2 / 6) = 2.22."""
+    rows = [
+        ["r1", "2025-03-01 10:00", "a@example.com", "5"],
+        ["r2", "2025-04-01 10:00", "a@example.com", "5"],
+        ["r3", "2025-03-01 10:00", "b@example.com", "1"],
+        ["r4", "2025-04-01 10:00", "b@example.com", "1"],
+        ["r5", "2025-03-01 10:00", "c@example.com", "3"],
+        ["r6", "2025-03-01 10:00", "d@example.com", "3"],
+    ]
+    path = write_csv(tmp_path / "rel.csv", ["response_id", "ts", "customer", "attr.wait"], rows)
+    assert ingest_file(workspace, path, kind="responses").accepted == len(rows)
+    (item,) = items_report(workspace, MetricsQuery(), resamples=0).to_dict()["items"]
+    assert (item["n"], item["customers"]) == (6, 4)
+    assert item["design_effect"]["mean"] == pytest.approx((4 / 3 * 32 / 36) / (3.2 / 6))
+    assert item["method"] == {"mean": "t", "top_box": "wilson", "bottom_box": "wilson"}
+    fit = sm.OLS(np.array([5, 5, 1, 1, 3, 3.0]), np.ones(6)).fit(
+        cov_type="cluster", cov_kwds={"groups": np.array([0, 0, 1, 1, 2, 3])}, use_t=True
+    )
+    low, high = fit.conf_int(0.05)[0]
+    assert (item["mean_low"], item["mean_high"]) == (max(low, 1.0), min(high, 5.0))

@@ -21,7 +21,13 @@ from touchpoints.core.metrics.reference import mean_against, nps_against, propor
 from touchpoints.errors import ParameterError, UserInputError
 from touchpoints.model.schema import CXModel, MetricsSettings, Reference
 from touchpoints.services.changes import group_comparisons, tested
-from touchpoints.services.grouped import by_customer_sql, cluster_sums, group_sums_sql, pairs_sql
+from touchpoints.services.grouped import (
+    by_customer_sql,
+    cluster_sums,
+    group_sums_sql,
+    linked,
+    pairs_sql,
+)
 from touchpoints.services.metrics import as_int, as_key, metrics_row, moments, period_key
 from touchpoints.services.query import MetricsQuery
 from touchpoints.services.results.benchmark import BenchmarkResult, Gap, ReferenceGap
@@ -114,7 +120,8 @@ def _brand_sums(
     model = workspace.model
     with workspace.warehouse() as warehouse:
         rows, names = responses_sql(model, query, Clock.covering(warehouse, model.timezone))
-        per_customer = by_customer_sql(model, rows, names)
+        link = linked(warehouse)
+        per_customer = by_customer_sql(model, rows, names, link=link)
         groups = warehouse.records(group_sums_sql(per_customer, names))
         pairs = warehouse.records(pairs_sql(per_customer, names, same=keys))
     crosses = {(r["brand"], r["other_brand"], *(as_key(r[k]) for k in keys)): r for r in pairs}

@@ -45,6 +45,7 @@ from touchpoints.services.grouped import (
     cluster_sums,
     cross_sums,
     group_sums_sql,
+    linked,
     pairs_sql,
     rest_sql,
     the_rest,
@@ -202,21 +203,22 @@ def changes_report(
     keys = query.keys
     with workspace.warehouse() as warehouse:
         rows, _ = responses_sql(model, query, Clock.covering(warehouse, model.timezone))
+        link = linked(warehouse)
         known_rows = rows
         if not query.period:  # groups are compared with the groups that have a value
             known = " AND ".join(f"{ident(d)} IS NOT NULL" for d in query.by)
             known_rows = f"SELECT * FROM ({rows}) AS answered WHERE {known}"
-        per_customer = by_customer_sql(model, rows, keys)
+        per_customer = by_customer_sql(model, rows, keys, link=link)
         groups = warehouse.records(group_sums_sql(per_customer, keys))
         if query.period or pairwise_groups:
             step = bool(query.period)
-            source = per_customer if step else by_customer_sql(model, known_rows, keys)
+            source = per_customer if step else by_customer_sql(model, known_rows, keys, link=link)
             found = warehouse.records(
                 pairs_sql(source, keys, same=query.by if step else (), step=step)
             )
             crosses = {(_key(r, keys), _key(r, keys, "other_")): r for r in found}
         else:
-            known_customers = by_customer_sql(model, known_rows, [])
+            known_customers = by_customer_sql(model, known_rows, [], link=link)
             (total,) = warehouse.records(group_sums_sql(known_customers, []))
             lost = {_key(r, keys): r for r in warehouse.records(rest_sql(per_customer, keys))}
         ratings = {} if query.period else _ratings(warehouse, known_rows, keys)

@@ -1,7 +1,9 @@
 """``touchpoints items``: any rated item (``attr.*`` by default) per group, and the CSI.
 
-For each item and group the engine returns n, sums and box counts; the core adds the mean with
-its t interval, the 0–100 score and the top-2 and bottom-2 box shares with Wilson intervals.
+For each item and group the engine returns n, sums and box counts, summed per customer first
+so that the intervals are customer-clustered (METRICS.md, *Inference*); the core adds the mean
+with its t interval, the 0–100 score and the top-2 and bottom-2 box shares with Wilson
+intervals.
 The CSI of a group weighs its items' scores (equal weights unless stated); its bootstrap
 resamples customers (METRICS.md, *Inference*), so the engine sends each customer's distinct
 answer patterns with their counts. The customer is the linked one (through ``identities``),
@@ -18,10 +20,12 @@ from typing import Any
 import ibis.expr.types as ir
 
 from touchpoints.core.bootstrap import check_resamples
+from touchpoints.core.metrics.clustered import ClusterSums
 from touchpoints.core.metrics.items import csi_from_patterns, csi_weights
 from touchpoints.core.metrics.survey import mean_from_moments, proportion_from_counts
 from touchpoints.core.rules import is_bottom_box, is_top_box, rescale
 from touchpoints.errors import ParameterError
+from touchpoints.services.grouped import number
 from touchpoints.services.metrics import as_int, as_key, moments, period_key
 from touchpoints.services.query import MetricsQuery
 from touchpoints.services.results.items import CsiRow, ItemRow, ItemsResult
@@ -41,6 +45,20 @@ def _chosen(con: Any, patterns: Sequence[str]) -> list[str]:
             f"no stored item matches {', '.join(patterns)} (items: {shown or 'none stored'})",
         )
     return chosen
+
+
+def _sums(row: Mapping[str, Any], total: str, squares: str) -> ClusterSums:
+    """One item's clustered sums of a figure (its answers' ``total``; of squares,
+    ``squares``) from a row of the engine's statistics."""
+    return ClusterSums(
+        n=as_int(row["n"]),
+        total=number(row[total]),
+        squares=number(row[squares]),
+        clusters=as_int(row["customers"]),
+        ss=number(row[f"{total}_ss"]),
+        sn=number(row[f"{total}_sn"]),
+        nn=number(row["nn"]),
+    )
 
 
 def _key(row: Mapping[str, Any], names: Sequence[str]) -> dict[str, Any]:
@@ -83,16 +101,34 @@ def items_report(
         rated: ir.Table = stored.join(keyed, "response_id").select(
             "response_id", "item", "value", "_customer", *names
         )
+        # Per customer first, then per group: the sums the clustered variances need.
+        per = rated.group_by([*names, "item", "_customer"]).aggregate(
+            n=rated.count(),
+            total=rated.value.sum(),
+            squares=(rated.value * rated.value).sum(),
+            top=is_top_box(rated.value, (low, high)).sum(),
+            bottom=is_bottom_box(rated.value, (low, high)).sum(),
+            lowest=rated.value.min(),
+            highest=rated.value.max(),
+        )
+        clustered = {
+            f"{figure}_{part}": (per[figure] * per[other]).sum()
+            for figure in ("total", "top", "bottom")
+            for part, other in (("ss", figure), ("sn", "n"))
+        }
         stats = (
-            rated.group_by([*names, "item"])
+            per.group_by([*names, "item"])
             .aggregate(
-                n=rated.count(),
-                total=rated.value.sum(),
-                squares=(rated.value * rated.value).sum(),
-                top=is_top_box(rated.value, (low, high)).sum(),
-                bottom=is_bottom_box(rated.value, (low, high)).sum(),
-                lowest=rated.value.min(),
-                highest=rated.value.max(),
+                n=per.n.sum(),
+                total=per.total.sum(),
+                squares=per.squares.sum(),
+                top=per.top.sum(),
+                bottom=per.bottom.sum(),
+                lowest=per.lowest.min(),
+                highest=per.highest.max(),
+                customers=per.count(),
+                nn=(per.n * per.n).sum(),
+                **clustered,
             )
             .order_by([*names, "item"])
             .execute()
@@ -123,14 +159,32 @@ def items_report(
     for r in stats:
         n = as_int(r["n"])
         average, sd = moments(n, r["total"], r["squares"])
-        mean = mean_from_moments(n, average, sd, metric="mean", scale=(low, high), **opts)
-        top = proportion_from_counts(as_int(r["top"]), n, metric="top_box", **opts)
-        bottom = proportion_from_counts(as_int(r["bottom"]), n, metric="bottom_box", **opts)
+        mean = mean_from_moments(
+            n,
+            average,
+            sd,
+            metric="mean",
+            scale=(low, high),
+            clustered=_sums(r, "total", "squares"),
+            **opts,
+        )
+        top = proportion_from_counts(
+            as_int(r["top"]), n, metric="top_box", clustered=_sums(r, "top", "top"), **opts
+        )
+        bottom = proportion_from_counts(
+            as_int(r["bottom"]),
+            n,
+            metric="bottom_box",
+            clustered=_sums(r, "bottom", "bottom"),
+            **opts,
+        )
+        figures = {"mean": mean, "top_box": top, "bottom_box": bottom}
         rows.append(
             ItemRow(
                 group=_key(r, names),
                 item=r["item"],
                 n=n,
+                customers=as_int(r["customers"]),
                 mean=mean.value,
                 mean_low=mean.low,
                 mean_high=mean.high,
@@ -142,6 +196,8 @@ def items_report(
                 bottom_box_high=bottom.high,
                 score=rescale(average, (low, high)),
                 insufficient=n < settings.min_n,
+                method={name: e.method for name, e in figures.items()},
+                design_effect={name: e.design_effect for name, e in figures.items()},
             )
         )
     # A weighted item nobody rated here stays in, unanswered: its CSI has no value, rather

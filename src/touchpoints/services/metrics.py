@@ -20,7 +20,13 @@ from touchpoints.core.metrics import (
     proportion_from_counts,
 )
 from touchpoints.model.schema import MetricsSettings
-from touchpoints.services.grouped import FIGURES, by_customer_sql, cluster_sums, group_sums_sql
+from touchpoints.services.grouped import (
+    FIGURES,
+    by_customer_sql,
+    cluster_sums,
+    group_sums_sql,
+    linked,
+)
 from touchpoints.services.query import MetricsQuery
 from touchpoints.services.results.metrics import MetricsResult, MetricsRow
 from touchpoints.services.selection import responses_sql
@@ -39,7 +45,10 @@ def group_counts(workspace: WorkspaceFolder, query: MetricsQuery) -> list[dict[s
     model = workspace.model
     with workspace.warehouse() as warehouse:
         rows, keys = responses_sql(model, query, Clock.covering(warehouse, model.timezone))
-        return warehouse.records(group_sums_sql(by_customer_sql(model, rows, keys), keys))
+        link = linked(warehouse)
+        return warehouse.records(
+            group_sums_sql(by_customer_sql(model, rows, keys, link=link), keys)
+        )
 
 
 def moments(n: int, total: float | None, squares: float | None) -> tuple[float, float]:

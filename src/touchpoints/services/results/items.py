@@ -6,16 +6,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from touchpoints.core.result import Cell, Result, Row, TableView, View, text, with_interval
+from touchpoints.services.results.metrics import flat_methods
 
 
 @dataclass(frozen=True)
 class ItemRow(Row):
     """One item in one group: mean (t interval), top-2 and bottom-2 box shares (Wilson
-    intervals, percent) and the mean rescaled to 0–100; ``insufficient`` below ``min_n``."""
+    intervals, percent) and the mean rescaled to 0–100; ``insufficient`` below ``min_n``.
+    Intervals are customer-clustered: ``customers`` behind the n, and per figure its
+    ``method`` and ``design_effect``."""
 
     group: dict[str, Any]
     item: str
     n: int
+    customers: int
     mean: float | None
     mean_low: float | None
     mean_high: float | None
@@ -27,6 +31,8 @@ class ItemRow(Row):
     bottom_box_high: float | None
     score: float
     insufficient: bool
+    method: dict[str, str]
+    design_effect: dict[str, float | None]
 
 
 @dataclass(frozen=True)
@@ -63,7 +69,7 @@ class ItemsResult(Result):
         }
 
     def records(self) -> list[dict[str, Any]]:
-        return [r.to_dict() for r in self.items]
+        return [flat_methods(r.to_dict()) for r in self.items]
 
     def views(self) -> list[View]:
         keys = list(self.keys)

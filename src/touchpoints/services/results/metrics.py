@@ -100,18 +100,21 @@ class MetricsResult(Result):
 
     def records(self) -> list[dict[str, Any]]:
         """Flat rows: each figure's method and design effect as columns of their own."""
-        flat = []
-        for row in self.to_dict():
-            methods, effects = row.pop("method"), row.pop("design_effect")
-            for name in methods:
-                row[f"{name}_method"], row[f"{name}_design_effect"] = methods[name], effects[name]
-            flat.append(row)
-        return flat
+        return [flat_methods(row) for row in self.to_dict()]
 
     def views(self) -> list[View]:
         title = f"{len(self.rows)} group(s); grey: fewer answers than min_n"
         table = metrics_view(title, list(self.keys), self.rows)
         return [table, *(Note(line, dim=True) for line in footnotes(self.survey))]
+
+
+def flat_methods(row: dict[str, Any]) -> dict[str, Any]:
+    """A row whose ``method`` and ``design_effect`` map figures to values, with them as
+    columns of their own (``nps_method``, ``nps_design_effect`` …), for CSV."""
+    methods, effects = row.pop("method"), row.pop("design_effect")
+    for name in methods:
+        row[f"{name}_method"], row[f"{name}_design_effect"] = methods[name], effects[name]
+    return row
 
 
 def footnotes(survey: str) -> tuple[str, ...]:
