@@ -37,6 +37,8 @@ quarantine_app = typer.Typer(
     help="Show and export the rows ingestion refused.", no_args_is_help=True
 )
 app.add_typer(quarantine_app, name="quarantine")
+token_app = typer.Typer(help="Bearer tokens for the REST API.", no_args_is_help=True)
+app.add_typer(token_app, name="token")
 
 WorkspaceOpt = Annotated[
     Path,
@@ -431,6 +433,55 @@ def quarantine_export(
     with reporting(fmt):
         result = _open(workspace).export_quarantine(out, kind)
     emit(result, fmt)
+
+
+class Role(StrEnum):
+    admin = "admin"
+    analyst = "analyst"
+    agent = "agent"
+    viewer = "viewer"
+
+
+@token_app.command("create")
+def token_create(
+    role: Annotated[Role, typer.Option(help="What the token may do.")],
+    team: Annotated[
+        str | None, typer.Option(help="The team whose records an agent's token may see.")
+    ] = None,
+    workspace: WorkspaceOpt = Path("."),
+) -> None:
+    """Make a bearer token for the API and print it, alone, on the last line.
+
+    Only its SHA-256 is stored: the token is shown this once. The creation is logged in the
+    workspace's audit log."""
+    from touchpoints.services.access import create_token
+
+    with reporting():
+        made = create_token(_open(workspace), role.value, team)
+    console.print(
+        f"Token {made.record.id} for role {made.record.role}"
+        + (f", team {made.record.team}" if made.record.team else "")
+        + ". Send it as: Authorization: Bearer <token>",
+        style="dim",
+    )
+    print(made.token)
+
+
+@app.command()
+def serve(
+    workspace: WorkspaceOpt = Path("."),
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Serve the REST API (/api/v1, documentation at /docs) until interrupted.
+
+    Every request opens the warehouse read-only and closes it, so `touchpoints ingest`
+    can write to a served workspace between requests."""
+    from touchpoints.api.app import serve as run
+
+    with reporting():
+        _open(workspace)  # a missing or invalid workspace is one clear line, not a traceback
+        run(workspace, host, port, lambda line: console.print(line))
 
 
 def main() -> None:

@@ -29,12 +29,13 @@ from touchpoints.demo import generate as g
 from touchpoints.errors import ParameterError, WorkspaceError
 from touchpoints.ingest import IngestResult, ingest_file
 from touchpoints.storage.folder import KEY_FILE, init_folder
+from touchpoints.storage.operational import OPERATIONS_FILE
 from touchpoints.storage.warehouse import Warehouse
 
 Progress = Callable[[str], None]
 CHUNK = 200_000  # customers per chunk: about a million responses
 # What `--force` may remove: only what a demo writes.
-DEMO_FILES = ("touchpoints.yaml", KEY_FILE, ".gitignore", "planted.json", "data")
+DEMO_FILES = ("touchpoints.yaml", KEY_FILE, ".gitignore", "planted.json", "data", OPERATIONS_FILE)
 
 
 @dataclass(repr=False)

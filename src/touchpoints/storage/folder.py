@@ -25,6 +25,7 @@ _GITIGNORE = """# Keep the pseudonym key and the data out of version control.
 touchpoints.key
 *.duckdb
 *.duckdb.wal
+touchpoints.sqlite*
 .scratch/
 """
 

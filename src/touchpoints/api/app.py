@@ -1,0 +1,259 @@
+"""The REST API under ``/api/v1``: one endpoint per service of the command line.
+
+Each endpoint takes the command's options as query parameters with the same names, calls the
+same library method and returns the same JSON (``GET /api/v1/metrics?by=channel`` gives the
+rows of ``touchpoints metrics --by channel --format json``). A list result is paginated by
+``page`` and ``per_page`` (1,000 by default): the body stays the list, and ``X-Total-Count``
+and a ``Link`` header say what else there is. OpenAPI is at ``/openapi.json``, the
+interactive documentation at ``/docs``. Errors have one body (:mod:`touchpoints.api.errors`).
+
+Endpoints are plain functions: FastAPI runs them in its thread pool, so a slow query holds
+one worker, not the server. Each opens the warehouse read-only for its query and closes it,
+so ``touchpoints ingest`` can write between requests (its lock wait covers a query in flight).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Query, Response
+
+from touchpoints import __version__
+from touchpoints.api import errors
+from touchpoints.api.auth import Caller, require
+from touchpoints.services.access import FIGURES, RAW_ROWS
+from touchpoints.services.workspace import Workspace
+
+# The selection every analysis takes, as the command line spells it.
+By = Annotated[str | None, Query(description="dimensions, comma-separated: channel,region")]
+Period = Annotated[str | None, Query(description="day, week, month, quarter or year")]
+Day = Annotated[str | None, Query(description="a local date, YYYY-MM-DD (inclusive)")]
+Where = Annotated[list[str], Query(description="DIMENSION=VALUE; repeat for more")]
+Survey = Annotated[str | None, Query(description="all, transactional or relationship")]
+Page = Annotated[int, Query(ge=1, description="page of a list result, from 1")]
+PerPage = Annotated[int, Query(ge=1, le=10_000, description="rows per page")]
+Resamples = Annotated[int, Query(ge=0, le=100_000, description="bootstrap resamples")]
+
+
+def paged(rows: list[Any], page: int, per_page: int, response: Response) -> list[Any]:
+    """One page of a list result; the total and the next page go in the headers."""
+    start = (page - 1) * per_page
+    response.headers["X-Total-Count"] = str(len(rows))
+    if start + per_page < len(rows):
+        response.headers["Link"] = f'<?page={page + 1}&per_page={per_page}>; rel="next"'
+    return rows[start : start + per_page]
+
+
+def _thin(row: dict[str, Any], names: list[str]) -> dict[str, Any]:
+    """A row with the figures in ``names`` withheld (value and interval), n kept."""
+    out = dict(row)
+    for name in names:
+        for key in (name, f"{name}_low", f"{name}_high"):
+            if key in out:
+                out[key] = None
+    return out
+
+
+def withheld_rows(rows: list[dict[str, Any]], caller: Caller) -> list[dict[str, Any]]:
+    """Metrics-shaped rows for the caller: figures below min n withheld unless they may see
+    them (min-n anonymity, :mod:`touchpoints.services.access`)."""
+    if caller.sees_thin_figures:
+        return rows
+    return [_thin(r, list(r.get("insufficient", []))) for r in rows]
+
+
+def withheld_nodes(nodes: list[dict[str, Any]], caller: Caller) -> list[dict[str, Any]]:
+    """Index nodes or item rows: those flagged insufficient lose their figures."""
+    if caller.sees_thin_figures:
+        return nodes
+    figures = ["score", "low", "high", "mean", "top_box", "bottom_box", "csi"]
+    return [_thin(n, figures) if n.get("insufficient") else n for n in nodes]
+
+
+def create_app(root: Path) -> FastAPI:
+    """The API over the workspace in ``root`` (its model is read once, at start)."""
+    app = FastAPI(
+        title="touchpoints",
+        version=__version__,
+        description="Multi-channel customer-experience figures: the command line's results "
+        "as JSON. Every endpoint needs a bearer token (`touchpoints token create`).",
+    )
+    app.state.workspace = Workspace.open(root)
+    errors.install(app)
+    figures = Depends(require(FIGURES))
+    raw_rows = Depends(require(RAW_ROWS))
+
+    def workspace() -> Workspace:
+        found: Workspace = app.state.workspace
+        return found
+
+    @app.get("/api/v1/status", tags=["data"])
+    def status(caller: Caller = figures) -> dict[str, Any]:
+        """Rows and time range per kind, the quarantine by kind, the ingests."""
+        return workspace().status().to_dict()
+
+    @app.get("/api/v1/check", tags=["data"])
+    def check(caller: Caller = figures) -> dict[str, Any]:
+        """The model: channels, touchpoints and stages."""
+        return workspace().check().to_dict()
+
+    @app.get("/api/v1/metrics", tags=["figures"])
+    def metrics(
+        response: Response,
+        caller: Caller = figures,
+        by: By = None,
+        period: Period = None,
+        since: Day = None,
+        until: Day = None,
+        where: Where = [],  # noqa: B006 — FastAPI reads the default, never mutates it
+        survey: Survey = None,
+        page: Page = 1,
+        per_page: PerPage = 1000,
+    ) -> list[dict[str, Any]]:
+        """NPS, CSAT and CES with n, customer-clustered intervals and design effects:
+        the rows of `touchpoints metrics --format json`."""
+        rows = workspace().metrics(
+            by, period=period, since=since, until=until, where=where, survey=survey
+        )
+        return paged(withheld_rows(rows.to_dict(), caller), page, per_page, response)
+
+    @app.get("/api/v1/changes", tags=["figures"])
+    def changes(
+        response: Response,
+        caller: Caller = figures,
+        by: By = None,
+        period: Period = None,
+        since: Day = None,
+        until: Day = None,
+        where: Where = [],  # noqa: B006
+        survey: Survey = None,
+        pairwise: bool = False,
+        all_changes: Annotated[
+            bool, Query(alias="all", description="every comparison, not only significant")
+        ] = False,
+        page: Page = 1,
+        per_page: PerPage = 1000,
+    ) -> list[dict[str, Any]]:
+        """Significant movements (or every comparison with `all`), each with its test,
+        q-value and n: the rows of `touchpoints changes --format json`."""
+        found = (
+            workspace()
+            .changes(
+                by,
+                period=period,
+                since=since,
+                until=until,
+                where=where,
+                survey=survey,
+                pairwise=pairwise,
+                all_changes=all_changes,
+            )
+            .to_dict()
+        )
+        if not caller.sees_thin_figures:
+            found = [r for r in found if not r.get("insufficient")]
+        return paged(found, page, per_page, response)
+
+    @app.get("/api/v1/index", tags=["figures"])
+    def index(
+        caller: Caller = figures,
+        period: Period = None,
+        since: Day = None,
+        until: Day = None,
+        resamples: Resamples = 1000,
+        seed: int = 0,
+    ) -> Any:
+        """The MTSI tree with consistency, responsiveness and reach: `touchpoints index`."""
+        found = (
+            workspace()
+            .index(period=period, since=since, until=until, resamples=resamples, seed=seed)
+            .to_dict()
+        )
+        reports = found if isinstance(found, list) else [found]
+        for report in reports:
+            for level in ("channels", "stages", "touchpoints"):
+                report[level] = withheld_nodes(report[level], caller)
+            (report["overall"],) = withheld_nodes([report["overall"]], caller)
+        return found
+
+    @app.get("/api/v1/items", tags=["figures"])
+    def items(
+        caller: Caller = figures,
+        item: Annotated[list[str], Query(description="item names or globs")] = [],  # noqa: B006
+        by: By = None,
+        weight: Annotated[list[str], Query(description="ITEM=WEIGHT")] = [],  # noqa: B006
+        scale: Annotated[str | None, Query(description="LOW,HIGH")] = None,
+        period: Period = None,
+        since: Day = None,
+        until: Day = None,
+        where: Where = [],  # noqa: B006
+        resamples: Resamples = 1000,
+        seed: int = 0,
+    ) -> dict[str, Any]:
+        """Rated items per group and the CSI: `touchpoints items --format json`."""
+        found = (
+            workspace()
+            .items(
+                item or ("attr.*",),
+                by=by,
+                weights=weight or None,
+                scale=scale,
+                period=period,
+                since=since,
+                until=until,
+                where=where,
+                resamples=resamples,
+                seed=seed,
+            )
+            .to_dict()
+        )
+        found["items"] = withheld_nodes(found["items"], caller)
+        found["csi"] = withheld_nodes(found["csi"], caller)
+        return found
+
+    @app.get("/api/v1/benchmark", tags=["figures"])
+    def benchmark(
+        caller: Caller = figures,
+        by: By = None,
+        period: Period = None,
+        since: Day = None,
+        until: Day = None,
+        where: Where = [],  # noqa: B006
+    ) -> dict[str, Any]:
+        """Our figures beside competitors' and the references: `touchpoints benchmark`."""
+        found = (
+            workspace()
+            .benchmark(by, period=period, since=since, until=until, where=where)
+            .to_dict()
+        )
+        found["brands"] = withheld_rows(found["brands"], caller)
+        if not caller.sees_thin_figures:
+            for part in ("gaps", "references"):
+                found[part] = [g for g in found[part] if not g.get("insufficient")]
+        return found
+
+    @app.get("/api/v1/quarantine", tags=["data"])
+    def quarantine(
+        response: Response,
+        caller: Caller = raw_rows,
+        kind: str | None = None,
+        page: Page = 1,
+        per_page: PerPage = 1000,
+    ) -> list[dict[str, Any]]:
+        """The refused rows with every reason (masked as stored): `touchpoints quarantine
+        list`; analysts and admins only."""
+        everything = workspace().quarantine(kind)
+        return paged(everything.to_dict(), page, per_page, response)
+
+    return app
+
+
+def serve(root: Path, host: str, port: int, announce: Callable[[str], None]) -> None:
+    """Run the API with uvicorn until interrupted."""
+    import uvicorn
+
+    app = create_app(root)
+    announce(f"touchpoints API on http://{host}:{port}/api/v1 (documentation: /docs)")
+    uvicorn.run(app, host=host, port=port, log_level="warning")

@@ -1,0 +1,273 @@
+"""The REST API: the same JSON as the command line, one error body, and every endpoint
+refusing a missing, malformed, unknown or under-privileged token."""
+
+from __future__ import annotations
+
+import json
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from touchpoints.api.app import create_app
+from touchpoints.cli.app import app as cli
+from touchpoints.demo import build_demo
+from touchpoints.services.access import ROLES, create_token
+from touchpoints.services.workspace import Workspace
+from touchpoints.storage.operational import OPERATIONS_FILE
+
+# Each endpoint with a query that works on the demo, and the roles it admits.
+FIGURES = set(ROLES)
+ENDPOINTS = {
+    "/api/v1/status": FIGURES,
+    "/api/v1/check": FIGURES,
+    "/api/v1/metrics?by=channel": FIGURES,
+    "/api/v1/changes?period=quarter": FIGURES,
+    "/api/v1/index?resamples=0": FIGURES,
+    "/api/v1/items?resamples=0": FIGURES,
+    "/api/v1/benchmark": FIGURES,
+    "/api/v1/quarantine": {"admin", "analyst"},
+}
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
+    root = tmp_path_factory.mktemp("api") / "ws"
+    build_demo(root, customers=400, seed=3)
+    return Workspace.open(root)
+
+
+@pytest.fixture(scope="module")
+def tokens(served: Workspace) -> dict[str, str]:
+    return {role: create_token(served, role).token for role in ROLES}
+
+
+@pytest.fixture(scope="module")
+def client(served: Workspace) -> Iterator[TestClient]:
+    with TestClient(create_app(served.root)) as test_client:
+        yield test_client
+
+
+def as_role(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def cli_json(served: Workspace, *args: str) -> object:
+    result = CliRunner().invoke(cli, [*args, "-w", str(served.root), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_metrics_rows_are_the_command_lines(
+    client: TestClient, tokens: dict[str, str], served: Workspace
+) -> None:
+    found = client.get(
+        "/api/v1/metrics",
+        params={"by": "channel", "period": "quarter", "where": ["region=华东"]},
+        headers=as_role(tokens["analyst"]),
+    )
+    assert found.status_code == 200
+    expected = cli_json(
+        served, "metrics", "--by", "channel", "--period", "quarter", "--where", "region=华东"
+    )
+    assert found.json() == expected
+    assert found.headers["X-Total-Count"] == str(len(expected))  # type: ignore[arg-type]
+
+
+def test_changes_and_index_are_the_command_lines(
+    client: TestClient, tokens: dict[str, str], served: Workspace
+) -> None:
+    analyst = as_role(tokens["analyst"])
+    changes = client.get("/api/v1/changes", params={"by": "region", "all": "true"}, headers=analyst)
+    assert changes.json() == cli_json(served, "changes", "--by", "region", "--all")
+    index = client.get("/api/v1/index", params={"resamples": 50}, headers=analyst)
+    assert index.json() == cli_json(served, "index", "--resamples", "50")
+
+
+@pytest.mark.parametrize("path", sorted(ENDPOINTS))
+def test_every_endpoint_refuses_a_missing_malformed_or_unknown_token(
+    client: TestClient, path: str
+) -> None:
+    cases = {
+        "missing": {},
+        "not bearer": {"Authorization": "Basic dXNlcjpwYXNz"},
+        "malformed": {"Authorization": "Bearer nonsense"},
+        "unknown": {"Authorization": "Bearer tp_00000000_" + "A" * 43},
+    }
+    for case, headers in cases.items():
+        found = client.get(path, headers=headers)
+        assert found.status_code == 401, (case, found.text)
+        assert found.json()["error"]["code"] == "unauthorized"
+        assert found.headers["WWW-Authenticate"] == "Bearer"
+
+
+@pytest.mark.parametrize(("path", "role"), [(p, r) for p in sorted(ENDPOINTS) for r in ROLES])
+def test_each_role_gets_what_it_may(
+    client: TestClient, tokens: dict[str, str], path: str, role: str
+) -> None:
+    found = client.get(path, headers=as_role(tokens[role]))
+    if role in ENDPOINTS[path]:
+        assert found.status_code == 200, found.text
+    else:
+        assert found.status_code == 403
+        assert found.json()["error"]["code"] == "forbidden"
+
+
+def test_a_bad_parameter_is_one_error_body_naming_it(
+    client: TestClient, tokens: dict[str, str]
+) -> None:
+    viewer = as_role(tokens["viewer"])
+    found = client.get("/api/v1/metrics", params={"by": "shop"}, headers=viewer)
+    assert found.status_code == 400
+    assert found.json() == {
+        "error": {
+            "status": 400,
+            "code": "parameter",
+            "message": found.json()["error"]["message"],
+            "param": "by",
+        }
+    }
+    assert "unknown dimension 'shop'" in found.json()["error"]["message"]
+    typed = client.get("/api/v1/metrics", params={"page": "zero"}, headers=viewer)
+    assert (typed.status_code, typed.json()["error"]["param"]) == (400, "page")
+    missing = client.get("/api/v1/nowhere", headers=viewer)
+    assert (missing.status_code, missing.json()["error"]["code"]) == (404, "not_found")
+
+
+def test_thin_figures_are_withheld_from_viewers_not_analysts(
+    client: TestClient, tokens: dict[str, str]
+) -> None:
+    """min-n anonymity: a figure from fewer than min n answers keeps its n but loses its
+    value and interval for viewers and agents."""
+    query = {"by": "touchpoint,region,segment"}
+    analyst = client.get("/api/v1/metrics", params=query, headers=as_role(tokens["analyst"]))
+    viewer = client.get("/api/v1/metrics", params=query, headers=as_role(tokens["viewer"]))
+    thin = [(a, v) for a, v in zip(analyst.json(), viewer.json(), strict=True) if a["insufficient"]]
+    assert thin
+    for seen, hidden in thin:
+        assert seen["n"] == hidden["n"]
+        for name in seen["insufficient"]:
+            assert seen[name] is not None
+            assert (hidden[name], hidden.get(f"{name}_low")) == (None, None)
+
+
+def test_list_results_are_paged_by_headers(client: TestClient, tokens: dict[str, str]) -> None:
+    analyst = as_role(tokens["analyst"])
+    every = client.get("/api/v1/quarantine", headers=analyst).json()
+    first = client.get("/api/v1/quarantine", params={"per_page": 2}, headers=analyst)
+    second = client.get("/api/v1/quarantine", params={"per_page": 2, "page": 2}, headers=analyst)
+    assert len(every) > 2
+    assert first.json() + second.json() == every[:4]
+    assert first.headers["X-Total-Count"] == str(len(every))
+    assert first.headers["Link"] == '<?page=2&per_page=2>; rel="next"'
+
+
+def test_openapi_lists_every_endpoint_with_bearer_auth(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    assert {p.split("?")[0] for p in ENDPOINTS} <= set(spec["paths"])
+    assert spec["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
+
+
+def test_token_create_prints_the_token_alone_and_stores_only_its_hash(
+    served: Workspace,
+) -> None:
+    result = CliRunner().invoke(
+        cli, ["token", "create", "--role", "agent", "--team", "north", "-w", str(served.root)]
+    )
+    assert result.exit_code == 0, result.output
+    token = result.stdout.strip().splitlines()[-1]
+    assert token.startswith("tp_")
+    stored = (served.root / OPERATIONS_FILE).read_bytes()
+    assert token.encode() not in stored
+    with sqlite3.connect(served.root / OPERATIONS_FILE) as con:
+        (role, team) = con.execute(
+            "SELECT role, team FROM tokens ORDER BY created_at DESC, rowid DESC LIMIT 1"
+        ).fetchone()
+        actions = [a for (a,) in con.execute("SELECT action FROM audit")]
+    assert (role, team) == ("agent", "north")
+    assert "token create" in actions
+
+
+def test_an_unknown_role_is_refused(served: Workspace) -> None:
+    result = CliRunner().invoke(cli, ["token", "create", "--role", "owner", "-w", str(served.root)])
+    assert result.exit_code != 0
+    assert not Path(served.root / "owner").exists()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
+
+
+def fetch(url: str, token: str) -> tuple[int, object]:
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            return answer.status, json.loads(answer.read())
+    except urllib.error.HTTPError as refused:
+        return refused.code, json.loads(refused.read())
+
+
+@pytest.mark.slow
+def test_the_served_workspace_takes_an_ingest_while_it_answers(
+    served: Workspace, tokens: dict[str, str], tmp_path: Path
+) -> None:
+    """`touchpoints serve` as a process on a real port; `touchpoints ingest` into the same
+    workspace while it runs; the next request sees the new answer."""
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "touchpoints", "serve", "-w", str(served.root), "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}/api/v1"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                status, before = fetch(f"{base}/status", tokens["viewer"])
+                break
+            except (urllib.error.URLError, ConnectionError):
+                assert time.monotonic() < deadline, "the server did not start"
+                time.sleep(0.2)
+        assert status == 200
+        rows = before["kinds"]["responses"]["rows"]  # type: ignore[index]
+        answers = tmp_path / "late.csv"
+        answers.write_text(
+            "response_id,ts,touchpoint,csat\nlate-1,2025-12-30 10:00,web_checkout,5\n",
+            encoding="utf-8",
+        )
+        ingest = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "touchpoints",
+                "ingest",
+                str(answers),
+                "--kind",
+                "responses",
+                "-w",
+                str(served.root),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert ingest.returncode == 0, ingest.stdout + ingest.stderr
+        status, after = fetch(f"{base}/status", tokens["viewer"])
+        assert (status, after["kinds"]["responses"]["rows"]) == (200, rows + 1)  # type: ignore[index]
+        assert fetch(f"{base}/status", "tp_bad")[0] == 401
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
