@@ -37,6 +37,20 @@ PerPage = Annotated[int, Query(ge=1, le=10_000, description="rows per page")]
 Resamples = Annotated[int, Query(ge=0, le=100_000, description="bootstrap resamples")]
 
 
+def selection(
+    by: By = None,
+    period: Period = None,
+    since: Day = None,
+    until: Day = None,
+    where: Where = [],  # noqa: B006 — FastAPI reads the default, never mutates it
+) -> dict[str, Any]:
+    """The options every analysis takes, as the library's keyword arguments."""
+    return {"by": by, "period": period, "since": since, "until": until, "where": where}
+
+
+Chosen = Annotated[dict[str, Any], Depends(selection)]
+
+
 def paged(rows: list[Any], page: int, per_page: int, response: Response) -> list[Any]:
     """One page of a list result; the total and the next page go in the headers."""
     start = (page - 1) * per_page
@@ -102,32 +116,22 @@ def create_app(root: Path) -> FastAPI:
     @app.get("/api/v1/metrics", tags=["figures"])
     def metrics(
         response: Response,
+        chosen: Chosen,
         caller: Caller = figures,
-        by: By = None,
-        period: Period = None,
-        since: Day = None,
-        until: Day = None,
-        where: Where = [],  # noqa: B006 — FastAPI reads the default, never mutates it
         survey: Survey = None,
         page: Page = 1,
         per_page: PerPage = 1000,
     ) -> list[dict[str, Any]]:
         """NPS, CSAT and CES with n, customer-clustered intervals and design effects:
         the rows of `touchpoints metrics --format json`."""
-        rows = workspace().metrics(
-            by, period=period, since=since, until=until, where=where, survey=survey
-        )
+        rows = workspace().metrics(**chosen, survey=survey)
         return paged(withheld_rows(rows.to_dict(), caller), page, per_page, response)
 
     @app.get("/api/v1/changes", tags=["figures"])
     def changes(
         response: Response,
+        chosen: Chosen,
         caller: Caller = figures,
-        by: By = None,
-        period: Period = None,
-        since: Day = None,
-        until: Day = None,
-        where: Where = [],  # noqa: B006
         survey: Survey = None,
         pairwise: bool = False,
         all_changes: Annotated[
@@ -138,20 +142,10 @@ def create_app(root: Path) -> FastAPI:
     ) -> list[dict[str, Any]]:
         """Significant movements (or every comparison with `all`), each with its test,
         q-value and n: the rows of `touchpoints changes --format json`."""
-        found = (
-            workspace()
-            .changes(
-                by,
-                period=period,
-                since=since,
-                until=until,
-                where=where,
-                survey=survey,
-                pairwise=pairwise,
-                all_changes=all_changes,
-            )
-            .to_dict()
+        changed = workspace().changes(
+            **chosen, survey=survey, pairwise=pairwise, all_changes=all_changes
         )
+        found = changed.to_dict()
         if not caller.sees_thin_figures:
             found = [r for r in found if not r.get("insufficient")]
         return paged(found, page, per_page, response)
@@ -180,35 +174,24 @@ def create_app(root: Path) -> FastAPI:
 
     @app.get("/api/v1/items", tags=["figures"])
     def items(
+        chosen: Chosen,
         caller: Caller = figures,
         item: Annotated[list[str], Query(description="item names or globs")] = [],  # noqa: B006
-        by: By = None,
         weight: Annotated[list[str], Query(description="ITEM=WEIGHT")] = [],  # noqa: B006
         scale: Annotated[str | None, Query(description="LOW,HIGH")] = None,
-        period: Period = None,
-        since: Day = None,
-        until: Day = None,
-        where: Where = [],  # noqa: B006
         resamples: Resamples = 1000,
         seed: int = 0,
     ) -> dict[str, Any]:
         """Rated items per group and the CSI: `touchpoints items --format json`."""
-        found = (
-            workspace()
-            .items(
-                item or ("attr.*",),
-                by=by,
-                weights=weight or None,
-                scale=scale,
-                period=period,
-                since=since,
-                until=until,
-                where=where,
-                resamples=resamples,
-                seed=seed,
-            )
-            .to_dict()
+        rated = workspace().items(
+            item or ("attr.*",),
+            weights=weight or None,
+            scale=scale,
+            resamples=resamples,
+            seed=seed,
+            **chosen,
         )
+        found = rated.to_dict()
         found["items"] = withheld_nodes(found["items"], caller)
         found["csi"] = withheld_nodes(found["csi"], caller)
         return found
