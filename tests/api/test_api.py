@@ -271,3 +271,43 @@ def test_the_served_workspace_takes_an_ingest_while_it_answers(
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_records_posted_go_through_the_ingest_path(
+    client: TestClient, tokens: dict[str, str], served: Workspace
+) -> None:
+    """One valid answer and one with a CSAT off the scale: stored and quarantined with its
+    reason, as `touchpoints ingest` would; the customer's e-mail is pseudonymised."""
+    records = [
+        {
+            "response_id": "api-1",
+            "ts": "2025-12-31 09:00",
+            "customer": "posted@example.com",
+            "touchpoint": "web_checkout",
+            "csat": 5,
+        },
+        {"response_id": "api-2", "ts": "2025-12-31 09:05", "touchpoint": "web_checkout", "csat": 9},
+    ]
+    analyst = as_role(tokens["analyst"])
+    found = client.post("/api/v1/ingest/responses", json=records, headers=analyst)
+    assert found.status_code == 200, found.text
+    counts = found.json()
+    assert (counts["read"], counts["accepted"], counts["quarantined"]) == (2, 1, 1)
+    refused = client.get("/api/v1/quarantine", params={"kind": "responses"}, headers=analyst)
+    assert any("csat" in " ".join(r["reasons"]) for r in refused.json() if r["key"] == "api-2")
+    assert b"posted@example.com" not in (served.root / "touchpoints.duckdb").read_bytes()
+    assert not list((served.root / ".scratch").glob("api-*"))  # the staged file is gone
+
+
+def test_ingest_refuses_viewers_bad_bodies_and_unknown_kinds(
+    client: TestClient, tokens: dict[str, str]
+) -> None:
+    body = [{"response_id": "x", "ts": "2025-12-31 09:00", "touchpoint": "web_checkout"}]
+    viewer = client.post("/api/v1/ingest/responses", json=body, headers=as_role(tokens["viewer"]))
+    assert viewer.status_code == 403
+    analyst = as_role(tokens["analyst"])
+    not_a_list = client.post("/api/v1/ingest/responses", json={"a": 1}, headers=analyst)
+    assert (not_a_list.status_code, not_a_list.json()["error"]["code"]) == (400, "parameter")
+    unknown = client.post("/api/v1/ingest/shoes", json=body, headers=analyst)
+    assert unknown.status_code == 400
+    assert "shoes" in unknown.json()["error"]["message"]

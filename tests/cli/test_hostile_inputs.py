@@ -74,6 +74,10 @@ CASES = {
         lambda f: ["index", "--resamples", "100000000"],
         "--resamples: takes 0 to 100,000",
     ),
+    "a negative seed (found by the API's fuzz test)": (
+        lambda f: ["index", "--seed", "-1"],
+        "--seed: takes a whole number from 0",
+    ),
 }
 
 

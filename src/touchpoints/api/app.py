@@ -14,17 +14,22 @@ so ``touchpoints ingest`` can write between requests (its lock wait covers a que
 
 from __future__ import annotations
 
+import json
+import secrets
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Query, Response
+from fastapi import Body, Depends, FastAPI, Query, Response
 
 from touchpoints import __version__
 from touchpoints.api import errors
 from touchpoints.api.auth import Caller, require
-from touchpoints.services.access import FIGURES, RAW_ROWS
+from touchpoints.api.errors import ApiError
+from touchpoints.services.access import FIGURES, RAW_ROWS, WRITE, operations
 from touchpoints.services.workspace import Workspace
+from touchpoints.storage.folder import SCRATCH_DIR
 
 # The selection every analysis takes, as the command line spells it.
 By = Annotated[str | None, Query(description="dimensions, comma-separated: channel,region")]
@@ -35,6 +40,8 @@ Survey = Annotated[str | None, Query(description="all, transactional or relation
 Page = Annotated[int, Query(ge=1, description="page of a list result, from 1")]
 PerPage = Annotated[int, Query(ge=1, le=10_000, description="rows per page")]
 Resamples = Annotated[int, Query(ge=0, le=100_000, description="bootstrap resamples")]
+# Records one ingest call may carry: larger loads go as files (`touchpoints ingest`).
+MAX_RECORDS = 100_000
 
 
 def selection(
@@ -98,6 +105,7 @@ def create_app(root: Path) -> FastAPI:
     errors.install(app)
     figures = Depends(require(FIGURES))
     raw_rows = Depends(require(RAW_ROWS))
+    write = Depends(require(WRITE))
 
     def workspace() -> Workspace:
         found: Workspace = app.state.workspace
@@ -216,6 +224,37 @@ def create_app(root: Path) -> FastAPI:
             for part in ("gaps", "references"):
                 found[part] = [g for g in found[part] if not g.get("insufficient")]
         return found
+
+    @app.post("/api/v1/ingest/{kind}", tags=["data"])
+    def ingest(
+        kind: str,
+        records: Annotated[
+            list[dict[str, Any]],
+            Body(description="canonical records of the kind, as `touchpoints ingest` reads them"),
+        ],
+        caller: Caller = write,
+    ) -> dict[str, Any]:
+        """Records through the ingest path: the same validation, quarantine with reasons,
+        pseudonyms and counts as `touchpoints ingest FILE --kind KIND --format json`."""
+        if len(records) > MAX_RECORDS:
+            raise ApiError(
+                413, "too_large", f"{len(records):,} records: send at most {MAX_RECORDS:,} a call"
+            )
+        found = workspace()
+        scratch = found.root / SCRATCH_DIR
+        scratch.mkdir(exist_ok=True)
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+        path = scratch / f"api-{kind}-{stamp}-{secrets.token_hex(3)}.jsonl"
+        try:
+            with path.open("w", encoding="utf-8") as out:
+                for record in records:
+                    out.write(json.dumps(record, ensure_ascii=False) + "\n")
+            result = found.ingest(path, kind=kind).to_dict()
+        finally:
+            path.unlink(missing_ok=True)
+        counts = " ".join(f"{k}={result[k]}" for k in ("read", "accepted", "quarantined"))
+        operations(found).log(caller.token, "ingest", f"{kind} {counts}")
+        return result
 
     @app.get("/api/v1/quarantine", tags=["data"])
     def quarantine(

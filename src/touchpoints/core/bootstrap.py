@@ -37,6 +37,19 @@ def check_resamples(resamples: int) -> None:
         raise ParameterError("resamples", f"takes 0 to {MAX_RESAMPLES:,} (got {resamples:,})")
 
 
+def check_seed(seed: int) -> None:
+    """Refuse a negative seed: numpy's generators take whole numbers from 0 (a negative one
+    was a traceback until the API's fuzz test sent one).
+
+    >>> check_seed(-1)
+    Traceback (most recent call last):
+      ...
+    touchpoints.errors.ParameterError: seed: takes a whole number from 0 (got -1)
+    """
+    if seed < 0:
+        raise ParameterError("seed", f"takes a whole number from 0 (got {seed})")
+
+
 # Customer weights per block: 2²⁰ float32 (4 MB) however many customers and resamples; a
 # thread holds about four such arrays while it draws.
 _BLOCK = 1 << 20

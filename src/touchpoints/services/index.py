@@ -17,7 +17,7 @@ import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
-from touchpoints.core.bootstrap import check_resamples
+from touchpoints.core.bootstrap import check_resamples, check_seed
 from touchpoints.core.index import TouchpointSpec, mtsi
 from touchpoints.core.metrics.consistency import consistency_from_counts, judge
 from touchpoints.core.rules import top_box_from
@@ -236,6 +236,7 @@ def index_report(
         raise ParameterError("by", "the index takes no {by} or {where}: it is the whole tree")
     query.check()
     check_resamples(resamples)  # before the engine is asked
+    check_seed(seed)
     model = workspace.model
     if not model.touchpoints:
         raise UserInputError("the model has no touchpoints: the index has nothing to measure")

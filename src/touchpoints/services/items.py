@@ -19,7 +19,7 @@ from typing import Any
 
 import ibis.expr.types as ir
 
-from touchpoints.core.bootstrap import check_resamples
+from touchpoints.core.bootstrap import check_resamples, check_seed
 from touchpoints.core.metrics.clustered import ClusterSums
 from touchpoints.core.metrics.items import csi_from_patterns, csi_weights
 from touchpoints.core.metrics.survey import mean_from_moments, proportion_from_counts
@@ -89,6 +89,7 @@ def items_report(
         chosen = _chosen(con, items)
         csi_weights(chosen, weights)  # checked before the engine is asked
         check_resamples(resamples)
+        check_seed(seed)
         responses, names = selected_responses(warehouse, model, query)
         stored = con.table("response_items")
         stored = stored.filter(stored.item.isin(chosen), stored.value.notnull())

@@ -55,7 +55,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from touchpoints.core.bootstrap import check_resamples, customer_codes, poisson_totals
+from touchpoints.core.bootstrap import check_resamples, check_seed, customer_codes, poisson_totals
 from touchpoints.core.rules import rescale
 
 if TYPE_CHECKING:
@@ -217,6 +217,7 @@ def mtsi(
     """
     ids = [t.id for t in touchpoints]
     check_resamples(resamples)
+    check_seed(seed)
     channels = list(dict.fromkeys([*channels, *(t.channel for t in touchpoints)]))
     stages = list(dict.fromkeys(t.stage for t in touchpoints))
     cells = counts[counts["touchpoint"].isin(ids) & (counts["count"] > 0)]

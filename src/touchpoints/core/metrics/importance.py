@@ -44,7 +44,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from touchpoints.core.bootstrap import check_resamples
+from touchpoints.core.bootstrap import check_resamples, check_seed
 
 # An eigenvalue above -1e-10 is rounding, not a matrix that describes no data.
 _PSD_TOLERANCE = 1e-10
@@ -350,6 +350,7 @@ def relative_weights_from_data(
     out and ``resamples`` says how many counted.
     """
     check_resamples(resamples)
+    check_seed(seed)
     if not 0 < confidence < 1:
         raise ValueError(f"confidence must be between 0 and 1 (got {confidence})")
     columns = [*(drivers or [c for c in data.columns if c != outcome]), outcome]

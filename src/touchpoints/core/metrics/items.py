@@ -24,7 +24,7 @@ from typing import Any, TypedDict, Unpack
 import numpy as np
 import pandas as pd
 
-from touchpoints.core.bootstrap import check_resamples, customer_codes, poisson_totals
+from touchpoints.core.bootstrap import check_resamples, check_seed, customer_codes, poisson_totals
 from touchpoints.core.metrics.estimate import Estimate
 from touchpoints.core.metrics.survey import Scores, _clean, proportion_from_counts
 from touchpoints.core.rules import is_bottom_box, is_top_box, rescale
@@ -96,6 +96,7 @@ def csi_from_patterns(
     labels (:func:`~touchpoints.core.bootstrap.customer_codes`).
     """
     check_resamples(resamples)
+    check_seed(seed)
     items = list(patterns.columns)
     w = csi_weights(items, weights)
     values = patterns.to_numpy(dtype=float)
