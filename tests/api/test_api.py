@@ -311,3 +311,16 @@ def test_ingest_refuses_viewers_bad_bodies_and_unknown_kinds(
     unknown = client.post("/api/v1/ingest/shoes", json=body, headers=analyst)
     assert unknown.status_code == 400
     assert "shoes" in unknown.json()["error"]["message"]
+
+
+def test_the_audit_log_shows_token_creations_and_api_ingests(
+    client: TestClient, tokens: dict[str, str], served: Workspace
+) -> None:
+    body = [{"response_id": "audit-1", "ts": "2025-12-31 10:00", "touchpoint": "web_checkout"}]
+    client.post("/api/v1/ingest/responses", json=body, headers=as_role(tokens["admin"]))
+    entries = cli_json(served, "audit", "--limit", "50")
+    assert isinstance(entries, list)
+    actions = {(e["action"], e["actor"].startswith("tok_")) for e in entries}
+    assert ("ingest", True) in actions  # the token's id, never its secret
+    assert ("token create", False) in actions
+    assert not any(t in json.dumps(entries) for t in tokens.values())

@@ -468,6 +468,20 @@ def token_create(
 
 
 @app.command()
+def audit(
+    limit: Annotated[int, typer.Option(help="How many of the latest entries.")] = 100,
+    workspace: WorkspaceOpt = Path("."),
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """The audit log: who made a token, ingested through the API …, newest first."""
+    from touchpoints.services.access import audit_log
+
+    with reporting(fmt):
+        result = audit_log(_open(workspace), limit)
+    emit(result, fmt)
+
+
+@app.command()
 def serve(
     workspace: WorkspaceOpt = Path("."),
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",

@@ -17,11 +17,13 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
+from touchpoints.core.result import Records
 from touchpoints.errors import ParameterError
 from touchpoints.storage.folder import WorkspaceFolder
 from touchpoints.storage.operational import OPERATIONS_FILE, OperationalStore, TokenRecord
 
 ROLES = ("admin", "analyst", "agent", "viewer")
+AUDIT_COLUMNS = ("at", "actor", "action", "detail")
 # What each permission needs, as the set of roles that have it.
 FIGURES = frozenset(ROLES)
 RAW_ROWS = frozenset({"admin", "analyst"})
@@ -55,3 +57,11 @@ def create_token(workspace: WorkspaceFolder, role: str, team: str | None = None)
 
 def may(role: str, permission: frozenset[str]) -> bool:
     return role in permission
+
+
+def audit_log(workspace: WorkspaceFolder, limit: int = 100) -> Records:
+    """The latest entries of the audit log (token creations, API ingests …), newest first."""
+    if limit < 1:
+        raise ParameterError("limit", f"takes a whole number from 1 (got {limit})")
+    rows = operations(workspace).audit(limit)
+    return Records(tuple(rows), f"Audit log: the latest {len(rows)} entries", AUDIT_COLUMNS)
