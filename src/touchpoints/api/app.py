@@ -21,13 +21,23 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import Body, Depends, FastAPI, Query, Response
+from fastapi import Body, Depends, FastAPI, Query, Request, Response
+from pydantic import BaseModel
 
 from touchpoints import __version__
 from touchpoints.api import errors
-from touchpoints.api.auth import Caller, require
+from touchpoints.api.auth import SESSION_COOKIE, Caller, require
 from touchpoints.api.errors import ApiError
-from touchpoints.services.access import FIGURES, RAW_ROWS, WRITE, operations
+from touchpoints.services.access import (
+    FIGURES,
+    RAW_ROWS,
+    SESSION_LIFETIME,
+    WRITE,
+    LoginRefused,
+    TooManyAttempts,
+    login,
+    operations,
+)
 from touchpoints.services.workspace import Workspace
 from touchpoints.storage.folder import SCRATCH_DIR
 
@@ -42,6 +52,13 @@ PerPage = Annotated[int, Query(ge=1, le=10_000, description="rows per page")]
 Resamples = Annotated[int, Query(ge=0, le=100_000, description="bootstrap resamples")]
 # Records one ingest call may carry: larger loads go as files (`touchpoints ingest`).
 MAX_RECORDS = 100_000
+
+
+class Login(BaseModel):
+    """A user's name and password."""
+
+    name: str
+    password: str
 
 
 def selection(
@@ -110,6 +127,35 @@ def create_app(root: Path) -> FastAPI:
     def workspace() -> Workspace:
         found: Workspace = app.state.workspace
         return found
+
+    @app.post("/api/v1/session", tags=["session"])
+    def log_in(credentials: Login, request: Request, response: Response) -> dict[str, Any]:
+        """Log in with a user's name and password (`touchpoints user add`): sets the session
+        cookie and returns the CSRF token to send with requests that change something."""
+        try:
+            session = login(workspace(), credentials.name, credentials.password)
+        except TooManyAttempts as refused:
+            raise ApiError(429, "too_many_attempts", refused.message) from None
+        except LoginRefused as refused:
+            raise ApiError(401, "login_failed", refused.message) from None
+        response.set_cookie(
+            SESSION_COOKIE,
+            session.secret,
+            max_age=int(SESSION_LIFETIME.total_seconds()),
+            httponly=True,
+            samesite="strict",
+            secure=request.url.scheme == "https",
+        )
+        return {"name": session.name, "role": session.role, "csrf": session.csrf}
+
+    @app.delete("/api/v1/session", tags=["session"])
+    def log_out(request: Request, response: Response, caller: Caller = figures) -> dict[str, Any]:
+        """End the session of the cookie (it needs the CSRF token, as any change does)."""
+        cookie = request.cookies.get(SESSION_COOKIE)
+        if cookie:
+            operations(workspace()).close_session(cookie)
+        response.delete_cookie(SESSION_COOKIE)
+        return {"ended": bool(cookie)}
 
     @app.get("/api/v1/status", tags=["data"])
     def status(caller: Caller = figures) -> dict[str, Any]:

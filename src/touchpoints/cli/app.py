@@ -39,6 +39,8 @@ quarantine_app = typer.Typer(
 app.add_typer(quarantine_app, name="quarantine")
 token_app = typer.Typer(help="Bearer tokens for the REST API.", no_args_is_help=True)
 app.add_typer(token_app, name="token")
+user_app = typer.Typer(help="The people who log in to the pages.", no_args_is_help=True)
+app.add_typer(user_app, name="user")
 
 WorkspaceOpt = Annotated[
     Path,
@@ -465,6 +467,31 @@ def token_create(
         style="dim",
     )
     print(made.token)
+
+
+@user_app.command("add")
+def user_add(
+    name: Annotated[str, typer.Argument(help="The login name.")],
+    role: Annotated[Role, typer.Option(help="What the user may do.")],
+    team: Annotated[
+        str | None, typer.Option(help="The team whose records an agent may see.")
+    ] = None,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+    workspace: WorkspaceOpt = Path("."),
+) -> None:
+    """Add a user; the password is asked for twice (or read from standard input) and stored
+    as its Argon2id hash only."""
+    from touchpoints.services.access import add_user
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    with reporting():
+        add_user(_open(workspace), name, password, role.value, team)
+    console.print(f"User {name} added with role {role.value}.")
 
 
 @app.command()

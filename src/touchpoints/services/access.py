@@ -15,10 +15,12 @@ a handful of answers cannot be traced back to the people who gave them.
 from __future__ import annotations
 
 import secrets
+import sqlite3
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from touchpoints.core.result import Records
-from touchpoints.errors import ParameterError
+from touchpoints.errors import ParameterError, TouchpointsError
 from touchpoints.storage.folder import WorkspaceFolder
 from touchpoints.storage.operational import OPERATIONS_FILE, OperationalStore, TokenRecord
 
@@ -53,6 +55,82 @@ def create_token(workspace: WorkspaceFolder, role: str, team: str | None = None)
     record = store.add_token(token_id, token, role, team)
     store.log("cli", "token create", f"{token_id} role={role} team={team or ''}")
     return NewToken(token, record)
+
+
+# Logins: after this many failures for one name within the window, even the right password
+# is refused until the window has passed (OWASP: limit guessing per account).
+MAX_FAILURES = 5
+FAILURE_WINDOW = timedelta(minutes=15)
+SESSION_LIFETIME = timedelta(hours=8)
+MIN_PASSWORD = 12
+
+
+class LoginRefused(TouchpointsError):
+    """A name and password that do not match (which of the two is not said)."""
+
+
+class TooManyAttempts(TouchpointsError):
+    """Too many failed logins for one name: refused until the window has passed."""
+
+
+def add_user(
+    workspace: WorkspaceFolder, name: str, password: str, role: str, team: str | None = None
+) -> None:
+    """A user who logs in to the pages with ``password`` (stored as its Argon2id hash)."""
+    from argon2 import PasswordHasher
+
+    if role not in ROLES:
+        raise ParameterError("role", f"unknown role '{role}' (roles: {', '.join(ROLES)})")
+    if not name.strip() or len(name) > 64:
+        raise ParameterError("name", "takes 1 to 64 characters")
+    if len(password) < MIN_PASSWORD:
+        raise ParameterError("password", f"needs at least {MIN_PASSWORD} characters")
+    store = operations(workspace)
+    try:
+        store.add_user(name, PasswordHasher().hash(password), role, team)
+    except sqlite3.IntegrityError:
+        raise ParameterError("name", f"a user '{name}' exists already") from None
+    store.log("cli", "user add", f"{name} role={role} team={team or ''}")
+
+
+@dataclass(frozen=True)
+class Session:
+    """A login: the session secret (for the cookie), its CSRF token, and who it is."""
+
+    secret: str
+    csrf: str
+    name: str
+    role: str
+
+
+def login(workspace: WorkspaceFolder, name: str, password: str) -> Session:
+    """Check a name and password; a session, or :class:`LoginRefused` /
+    :class:`TooManyAttempts`. Every attempt is audited."""
+    from argon2 import PasswordHasher
+    from argon2.exceptions import VerificationError
+
+    store = operations(workspace)
+    since = (datetime.now(UTC) - FAILURE_WINDOW).isoformat(timespec="seconds")
+    if store.failures_since(name, since) >= MAX_FAILURES:
+        store.log(name, "login refused", "too many failed attempts")
+        raise TooManyAttempts(
+            f"too many failed logins for '{name}': try again in {FAILURE_WINDOW.seconds // 60} "
+            "minutes"
+        )
+    found = store.user(name)
+    try:
+        if found is None:
+            raise VerificationError("no such user")
+        PasswordHasher().verify(found[0], password)
+    except VerificationError:
+        store.fail(name)
+        store.log(name, "login failed")
+        raise LoginRefused("wrong name or password") from None
+    secret, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+    expires = (datetime.now(UTC) + SESSION_LIFETIME).isoformat(timespec="seconds")
+    store.open_session(secret, name, csrf, expires)
+    store.log(name, "login")
+    return Session(secret, csrf, name, found[1])
 
 
 def may(role: str, permission: frozenset[str]) -> bool:

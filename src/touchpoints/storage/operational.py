@@ -1,4 +1,5 @@
-"""The operational store: API tokens and the audit log, in SQLite beside the warehouse.
+"""The operational store: users, sessions, API tokens and the audit log, in SQLite beside the
+warehouse.
 
 The warehouse (DuckDB) is for analysis, and DuckDB lets one process write a file at a time:
 a server that kept it open for writing would lock out ``touchpoints ingest``. What a running
@@ -29,6 +30,14 @@ CREATE TABLE IF NOT EXISTS tokens (
     id TEXT PRIMARY KEY, digest TEXT NOT NULL UNIQUE, role TEXT NOT NULL, team TEXT,
     created_at TEXT NOT NULL, revoked_at TEXT
 );
+CREATE TABLE IF NOT EXISTS users (
+    name TEXT PRIMARY KEY, password TEXT NOT NULL, role TEXT NOT NULL, team TEXT,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sessions (
+    digest TEXT PRIMARY KEY, name TEXT NOT NULL, csrf TEXT NOT NULL, expires_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS failed_logins (name TEXT NOT NULL, at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS audit (
     id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, actor TEXT NOT NULL,
     action TEXT NOT NULL, detail TEXT NOT NULL DEFAULT ''
@@ -91,6 +100,59 @@ class OperationalStore:
                 (digest(token),),
             ).fetchone()
         return None if row is None else TokenRecord(*row)
+
+    def add_user(self, name: str, password_hash: str, role: str, team: str | None) -> None:
+        """A new user; an existing name is refused by the primary key (IntegrityError)."""
+        with self._connect() as con:
+            con.execute(
+                "INSERT INTO users (name, password, role, team, created_at) VALUES (?, ?, ?, ?, ?)",
+                (name, password_hash, role, team, now()),
+            )
+
+    def user(self, name: str) -> tuple[str, str, str | None] | None:
+        """``(password hash, role, team)`` of a user, or ``None``."""
+        if not self.path.exists():
+            return None
+        with self._connect() as con:
+            row = con.execute(
+                "SELECT password, role, team FROM users WHERE name = ?", (name,)
+            ).fetchone()
+        return None if row is None else (row[0], row[1], row[2])
+
+    def failures_since(self, name: str, since: str) -> int:
+        with self._connect() as con:
+            (count,) = con.execute(
+                "SELECT count(*) FROM failed_logins WHERE name = ? AND at >= ?", (name, since)
+            ).fetchone()
+        return int(count)
+
+    def fail(self, name: str) -> None:
+        with self._connect() as con:
+            con.execute("INSERT INTO failed_logins (name, at) VALUES (?, ?)", (name, now()))
+
+    def open_session(self, session: str, name: str, csrf: str, expires_at: str) -> None:
+        with self._connect() as con:
+            con.execute("DELETE FROM failed_logins WHERE name = ?", (name,))
+            con.execute(
+                "INSERT INTO sessions (digest, name, csrf, expires_at) VALUES (?, ?, ?, ?)",
+                (digest(session), name, csrf, expires_at),
+            )
+
+    def session(self, session: str) -> tuple[str, str, str, str | None] | None:
+        """``(user, csrf token, role, team)`` of a live session, or ``None``."""
+        if not self.path.exists():
+            return None
+        with self._connect() as con:
+            row = con.execute(
+                "SELECT s.name, s.csrf, u.role, u.team FROM sessions s "
+                "JOIN users u ON u.name = s.name WHERE s.digest = ? AND s.expires_at > ?",
+                (digest(session), now()),
+            ).fetchone()
+        return None if row is None else (row[0], row[1], row[2], row[3])
+
+    def close_session(self, session: str) -> None:
+        with self._connect() as con:
+            con.execute("DELETE FROM sessions WHERE digest = ?", (digest(session),))
 
     def log(self, actor: str, action: str, detail: str = "") -> None:
         with self._connect() as con:
