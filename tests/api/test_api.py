@@ -324,3 +324,27 @@ def test_the_audit_log_shows_token_creations_and_api_ingests(
     assert ("ingest", True) in actions  # the token's id, never its secret
     assert ("token create", False) in actions
     assert not any(t in json.dumps(entries) for t in tokens.values())
+
+
+def test_csv_exports_neutralise_formulas_and_are_audited(
+    client: TestClient, tokens: dict[str, str], served: Workspace
+) -> None:
+    """A refused row whose id is a formula comes back as text a spreadsheet will not run;
+    the export is written to the audit log under the token's id."""
+    analyst = as_role(tokens["analyst"])
+    hostile = [{"response_id": '=HYPERLINK("http://evil")', "ts": "not a date", "csat": 3}]
+    client.post("/api/v1/ingest/responses", json=hostile, headers=analyst)
+    found = client.get("/api/v1/quarantine", params={"format": "csv"}, headers=analyst)
+    assert found.status_code == 200
+    assert found.headers["content-type"].startswith("text/csv")
+    assert "'=HYPERLINK" in found.text
+    for unsafe in ("\n=HYPERLINK", ",=HYPERLINK", '"=HYPERLINK'):
+        assert unsafe not in found.text
+    metrics = client.get(
+        "/api/v1/metrics", params={"by": "channel", "format": "csv"}, headers=analyst
+    )
+    header = metrics.text.splitlines()[0].split(",")
+    assert {"channel", "nps", "method.nps", "design_effect.nps"} <= set(header)
+    entries = cli_json(served, "audit", "--limit", "20")
+    assert isinstance(entries, list)
+    assert {"quarantine", "metrics"} <= {e["detail"] for e in entries if e["action"] == "export"}

@@ -19,9 +19,10 @@ import secrets
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import Body, Depends, FastAPI, Query, Request, Response
+from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel
 
 from touchpoints import __version__
@@ -38,6 +39,7 @@ from touchpoints.services.access import (
     login,
     operations,
 )
+from touchpoints.services.render import csv_text
 from touchpoints.services.workspace import Workspace
 from touchpoints.storage.folder import SCRATCH_DIR
 
@@ -75,13 +77,43 @@ def selection(
 Chosen = Annotated[dict[str, Any], Depends(selection)]
 
 
-def paged(rows: list[Any], page: int, per_page: int, response: Response) -> list[Any]:
-    """One page of a list result; the total and the next page go in the headers."""
+Format = Annotated[
+    Literal["json", "csv"],
+    Query(
+        alias="format",
+        description="json (the default) or csv: spreadsheet-safe, formulas neutralised",
+    ),
+]
+
+
+def flat(row: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """A JSON row as one CSV line: nested objects become ``key.sub`` columns."""
+    out: dict[str, Any] = {}
+    for key, value in row.items():
+        if isinstance(value, dict):
+            out |= flat(value, f"{prefix}{key}.")
+        else:
+            out[f"{prefix}{key}"] = value
+    return out
+
+
+def paged(rows: list[Any], page: int, per_page: int, response: Response, fmt: str = "json") -> Any:
+    """One page of a list result; the total and the next page go in the headers. As CSV,
+    the page's rows flattened, every cell a spreadsheet would run neutralised
+    (:func:`touchpoints.services.render.csv_text`)."""
     start = (page - 1) * per_page
-    response.headers["X-Total-Count"] = str(len(rows))
+    headers = {"X-Total-Count": str(len(rows))}
     if start + per_page < len(rows):
-        response.headers["Link"] = f'<?page={page + 1}&per_page={per_page}>; rel="next"'
-    return rows[start : start + per_page]
+        headers["Link"] = f'<?page={page + 1}&per_page={per_page}>; rel="next"'
+    shown = rows[start : start + per_page]
+    if fmt == "csv":
+        return PlainTextResponse(
+            csv_text([flat(r) for r in shown]),
+            media_type="text/csv; charset=utf-8",
+            headers=headers | {"Content-Disposition": "attachment"},
+        )
+    response.headers.update(headers)
+    return shown
 
 
 def _thin(row: dict[str, Any], names: list[str]) -> dict[str, Any]:
@@ -127,6 +159,12 @@ def create_app(root: Path) -> FastAPI:
     def workspace() -> Workspace:
         found: Workspace = app.state.workspace
         return found
+
+    def _exported(fmt: str, caller: Caller, what: str) -> str:
+        """An export (CSV) is written to the audit log, with who made it."""
+        if fmt == "csv":
+            operations(workspace()).log(caller.token, "export", what)
+        return fmt
 
     @app.post("/api/v1/session", tags=["session"])
     def log_in(credentials: Login, request: Request, response: Response) -> dict[str, Any]:
@@ -175,11 +213,13 @@ def create_app(root: Path) -> FastAPI:
         survey: Survey = None,
         page: Page = 1,
         per_page: PerPage = 1000,
-    ) -> list[dict[str, Any]]:
+        fmt: Format = "json",
+    ) -> Any:
         """NPS, CSAT and CES with n, customer-clustered intervals and design effects:
-        the rows of `touchpoints metrics --format json`."""
+        the rows of `touchpoints metrics --format json` (or CSV)."""
         rows = workspace().metrics(**chosen, survey=survey)
-        return paged(withheld_rows(rows.to_dict(), caller), page, per_page, response)
+        found = withheld_rows(rows.to_dict(), caller)
+        return paged(found, page, per_page, response, _exported(fmt, caller, "metrics"))
 
     @app.get("/api/v1/changes", tags=["figures"])
     def changes(
@@ -193,16 +233,17 @@ def create_app(root: Path) -> FastAPI:
         ] = False,
         page: Page = 1,
         per_page: PerPage = 1000,
-    ) -> list[dict[str, Any]]:
+        fmt: Format = "json",
+    ) -> Any:
         """Significant movements (or every comparison with `all`), each with its test,
-        q-value and n: the rows of `touchpoints changes --format json`."""
+        q-value and n: the rows of `touchpoints changes --format json` (or CSV)."""
         changed = workspace().changes(
             **chosen, survey=survey, pairwise=pairwise, all_changes=all_changes
         )
         found = changed.to_dict()
         if not caller.sees_thin_figures:
             found = [r for r in found if not r.get("insufficient")]
-        return paged(found, page, per_page, response)
+        return paged(found, page, per_page, response, _exported(fmt, caller, "changes"))
 
     @app.get("/api/v1/index", tags=["figures"])
     def index(
@@ -309,11 +350,12 @@ def create_app(root: Path) -> FastAPI:
         kind: str | None = None,
         page: Page = 1,
         per_page: PerPage = 1000,
-    ) -> list[dict[str, Any]]:
+        fmt: Format = "json",
+    ) -> Any:
         """The refused rows with every reason (masked as stored): `touchpoints quarantine
-        list`; analysts and admins only."""
-        everything = workspace().quarantine(kind)
-        return paged(everything.to_dict(), page, per_page, response)
+        list` (or CSV); analysts and admins only."""
+        everything = workspace().quarantine(kind).to_dict()
+        return paged(everything, page, per_page, response, _exported(fmt, caller, "quarantine"))
 
     return app
 
