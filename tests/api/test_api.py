@@ -348,3 +348,22 @@ def test_csv_exports_neutralise_formulas_and_are_audited(
     entries = cli_json(served, "audit", "--limit", "20")
     assert isinstance(entries, list)
     assert {"quarantine", "metrics"} <= {e["detail"] for e in entries if e["action"] == "export"}
+
+
+def test_a_revoked_token_is_refused_at_its_next_request(
+    client: TestClient, served: Workspace
+) -> None:
+    made = create_token(served, "viewer")
+    assert client.get("/api/v1/status", headers=as_role(made.token)).status_code == 200
+    listed = cli_json(served, "token", "list")
+    assert isinstance(listed, list)
+    assert {"id": made.record.id, "role": "viewer"}.items() <= next(
+        t for t in listed if t["id"] == made.record.id
+    ).items()
+    assert made.token not in json.dumps(listed)
+    revoked = CliRunner().invoke(cli, ["token", "revoke", made.record.id, "-w", str(served.root)])
+    assert revoked.exit_code == 0, revoked.output
+    assert client.get("/api/v1/status", headers=as_role(made.token)).status_code == 401
+    again = CliRunner().invoke(cli, ["token", "revoke", made.record.id, "-w", str(served.root)])
+    assert again.exit_code == 1
+    assert "no live token" in again.output

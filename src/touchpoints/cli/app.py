@@ -469,6 +469,29 @@ def token_create(
     print(made.token)
 
 
+@token_app.command("list")
+def token_list(workspace: WorkspaceOpt = Path("."), fmt: FormatOpt = Format.table) -> None:
+    """Every token made: id, role, team, created and revoked (the secrets are not kept)."""
+    from touchpoints.services.access import token_list as listed
+
+    with reporting(fmt):
+        result = listed(_open(workspace))
+    emit(result, fmt)
+
+
+@token_app.command("revoke")
+def token_revoke(
+    token_id: Annotated[str, typer.Argument(help="The token's id, tok_… (see token list).")],
+    workspace: WorkspaceOpt = Path("."),
+) -> None:
+    """Revoke a token: its next request is refused (401)."""
+    from touchpoints.services.access import revoke_token
+
+    with reporting():
+        revoke_token(_open(workspace), token_id)
+    console.print(f"Token {token_id} revoked.")
+
+
 @user_app.command("add")
 def user_add(
     name: Annotated[str, typer.Argument(help="The login name.")],

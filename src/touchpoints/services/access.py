@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import secrets
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 
 from touchpoints.core.result import Records
@@ -26,6 +26,7 @@ from touchpoints.storage.operational import OPERATIONS_FILE, OperationalStore, T
 
 ROLES = ("admin", "analyst", "agent", "viewer")
 AUDIT_COLUMNS = ("at", "actor", "action", "detail")
+TOKEN_COLUMNS = ("id", "role", "team", "created_at", "revoked_at")
 # What each permission needs, as the set of roles that have it.
 FIGURES = frozenset(ROLES)
 RAW_ROWS = frozenset({"admin", "analyst"})
@@ -135,6 +136,20 @@ def login(workspace: WorkspaceFolder, name: str, password: str) -> Session:
 
 def may(role: str, permission: frozenset[str]) -> bool:
     return role in permission
+
+
+def token_list(workspace: WorkspaceFolder) -> Records:
+    """Every token made: id, role, team, when it was made and revoked (never the secret)."""
+    rows = [asdict(t) for t in operations(workspace).tokens()]
+    return Records(tuple(rows), f"{len(rows)} token(s)", TOKEN_COLUMNS)
+
+
+def revoke_token(workspace: WorkspaceFolder, token_id: str) -> None:
+    """Revoke a token by its id (``tok_…``): its next request is refused."""
+    store = operations(workspace)
+    if not store.revoke_token(token_id):
+        raise ParameterError("token", f"no live token '{token_id}' (see `token list`)")
+    store.log("cli", "token revoke", token_id)
 
 
 def audit_log(workspace: WorkspaceFolder, limit: int = 100) -> Records:

@@ -89,6 +89,25 @@ class OperationalStore:
             )
         return record
 
+    def tokens(self) -> list[TokenRecord]:
+        """Every token made, oldest first (their secrets were never kept)."""
+        if not self.path.exists():
+            return []
+        with self._connect() as con:
+            rows = con.execute(
+                "SELECT id, role, team, created_at, revoked_at FROM tokens ORDER BY rowid"
+            ).fetchall()
+        return [TokenRecord(*r) for r in rows]
+
+    def revoke_token(self, token_id: str) -> bool:
+        """Revoke a live token by its id; whether there was one to revoke."""
+        with self._connect() as con:
+            done = con.execute(
+                "UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+                (now(), token_id),
+            )
+        return done.rowcount == 1
+
     def find_token(self, token: str) -> TokenRecord | None:
         """The live token whose secret is ``token``; ``None`` for an unknown or revoked one."""
         if not self.path.exists():
