@@ -367,3 +367,25 @@ def test_a_revoked_token_is_refused_at_its_next_request(
     again = CliRunner().invoke(cli, ["token", "revoke", made.record.id, "-w", str(served.root)])
     assert again.exit_code == 1
     assert "no live token" in again.output
+
+
+def test_a_body_over_the_limit_is_refused_before_it_is_held(
+    served: Workspace, tokens: dict[str, str]
+) -> None:
+    """With a 2 KiB limit: a declared 4 KiB body and a chunked one (no length declared)
+    are both refused with 413 and the one error body; a small one goes through."""
+    with TestClient(create_app(served.root, max_body=2048)) as small:
+        analyst = as_role(tokens["analyst"])
+        big = [{"response_id": f"big-{i}", "ts": "2025-12-31 09:00"} for i in range(80)]
+        declared = small.post("/api/v1/ingest/responses", json=big, headers=analyst)
+        assert declared.status_code == 413
+        assert declared.json()["error"]["code"] == "too_large"
+        chunks = (json.dumps(big)[i : i + 512].encode() for i in range(0, 4096, 512))
+        chunked = small.post(
+            "/api/v1/ingest/responses",
+            content=chunks,
+            headers={**analyst, "Content-Type": "application/json"},
+        )
+        assert chunked.status_code == 413
+        fine = small.post("/api/v1/ingest/responses", json=big[:2], headers=analyst)
+        assert fine.status_code == 200

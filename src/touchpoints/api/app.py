@@ -29,6 +29,7 @@ from touchpoints import __version__
 from touchpoints.api import errors
 from touchpoints.api.auth import SESSION_COOKIE, Caller, require
 from touchpoints.api.errors import ApiError
+from touchpoints.api.limits import MAX_BODY, BodyLimit
 from touchpoints.services.access import (
     FIGURES,
     RAW_ROWS,
@@ -142,8 +143,9 @@ def withheld_nodes(nodes: list[dict[str, Any]], caller: Caller) -> list[dict[str
     return [_thin(n, figures) if n.get("insufficient") else n for n in nodes]
 
 
-def create_app(root: Path) -> FastAPI:
-    """The API over the workspace in ``root`` (its model is read once, at start)."""
+def create_app(root: Path, *, max_body: int = MAX_BODY) -> FastAPI:
+    """The API over the workspace in ``root`` (its model is read once, at start); request
+    bodies over ``max_body`` bytes are refused as they arrive (:mod:`.limits`)."""
     app = FastAPI(
         title="touchpoints",
         version=__version__,
@@ -152,6 +154,7 @@ def create_app(root: Path) -> FastAPI:
     )
     app.state.workspace = Workspace.open(root)
     errors.install(app)
+    app.add_middleware(BodyLimit, limit=max_body)
     figures = Depends(require(FIGURES))
     raw_rows = Depends(require(RAW_ROWS))
     write = Depends(require(WRITE))
