@@ -312,7 +312,7 @@ def _omnibus(
     """Per metric, whether the known groups differ at all: chi-square on the counts of each
     answer kind (promoters, passives, detractors; in or out of the top box), Kruskal–Wallis
     on the ratings, each divided by the groups' mean design effect."""
-    scope = {"compared_with": "omnibus", "dimensions": list(by)}
+    scope = dict.fromkeys(by) | {"compared_with": "omnibus", "dimensions": list(by)}
     tables = {
         "nps": [
             (

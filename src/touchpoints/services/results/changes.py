@@ -59,7 +59,12 @@ class Change(Row):
 @dataclass(frozen=True)
 class Omnibus(Row):
     """Whether the groups of a dimension differ at all in ``metric``: one test across all of
-    them, in the call's Benjamini–Hochberg family."""
+    them, with its q-value in the omnibus tests' own Benjamini–Hochberg family.
+
+    The row carries every pinned key of a change (CONTRACTS.md), those that have no meaning
+    for it (``before``, ``after``, ``difference``, ``low``, ``high``) as ``null``, and its
+    scope names each dimension (``null``: all of its groups), so a script reading the rows of
+    ``changes`` meets no missing key."""
 
     scope: dict[str, Any]
     metric: str
@@ -73,6 +78,12 @@ class Omnibus(Row):
     n: int
     groups: int
     kind: str = "omnibus"
+
+    def to_dict(self) -> dict[str, Any]:
+        found = super().to_dict()
+        pinned = dict.fromkeys(("before", "after", "difference", "low", "high"))
+        head = {"scope": found.pop("scope"), "metric": found.pop("metric")}
+        return head | pinned | found
 
 
 @dataclass(frozen=True, repr=False)
