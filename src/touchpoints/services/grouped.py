@@ -31,6 +31,22 @@ FIGURES = {
     "ces_agree": ("n_ces", "ces_agree", "ces_agree"),
 }
 COUNTS = ("n_nps", "n_csat", "n_ces")
+# The per-customer columns summed again per group (all of answer_sums' but ``n``).
+ANSWERS = (
+    "n_nps",
+    "promoters",
+    "detractors",
+    "nps_score",
+    "nps_extreme",
+    "n_csat",
+    "csat_top",
+    "csat_sum",
+    "csat_sumsq",
+    "n_ces",
+    "ces_agree",
+    "ces_sum",
+    "ces_sumsq",
+)
 
 
 def answer_sums(model: CXModel) -> dict[str, str]:
@@ -95,7 +111,7 @@ def group_sums_sql(by_customer: str, keys: Sequence[str]) -> str:
     columns = [
         "sum(n) AS n",
         "count(*) AS customers",
-        *(f"sum({c}) AS {c}" for c in answer_names()),
+        *(f"sum({c}) AS {c}" for c in ANSWERS),
     ]
     for count in COUNTS:
         columns += [
@@ -112,25 +128,6 @@ def group_sums_sql(by_customer: str, keys: Sequence[str]) -> str:
     if names:
         sql += f" GROUP BY {', '.join(names)} ORDER BY {', '.join(names)}"
     return sql
-
-
-def answer_names() -> list[str]:
-    """The per-customer columns summed per group (all but ``n``)."""
-    return [
-        "n_nps",
-        "promoters",
-        "detractors",
-        "nps_score",
-        "nps_extreme",
-        "n_csat",
-        "csat_top",
-        "csat_sum",
-        "csat_sumsq",
-        "n_ces",
-        "ces_agree",
-        "ces_sum",
-        "ces_sumsq",
-    ]
 
 
 def number(value: Any) -> float:
@@ -219,7 +216,7 @@ def rest_sql(by_customer: str, keys: Sequence[str]) -> str:
     groups × customers). The unknown group is compared with all the known answers."""
     names = [ident(k) for k in keys]
     known = " AND ".join(f"{n} IS NOT NULL" for n in names) or "TRUE"
-    totals = ", ".join(f"sum({c}) AS {c}" for c in ("n", *answer_names()))
+    totals = ", ".join(f"sum({c}) AS {c}" for c in ("n", *ANSWERS))
     mine = " AND ".join(f"a.{n} IS NOT NULL" for n in names) or "TRUE"
     own = f"CASE WHEN {mine} THEN a.{{0}} ELSE 0 END"
     rest = f"(t.{{0}} - {own})"
@@ -253,7 +250,7 @@ def the_rest(
     """The rest of ``group``: its sums as a group row (for :func:`cluster_sums`), from the
     sums of all the known groups, the group's own (subtracted when it is ``known``, one of
     them), and :func:`rest_sql`'s row for it."""
-    rest = {c: number(total[c]) - known * number(group[c]) for c in ("n", *answer_names())}
+    rest = {c: number(total[c]) - known * number(group[c]) for c in ("n", *ANSWERS)}
     rest["customers"] = number(total["customers"]) - number(lost["lost_customers"])
     for figure in FIGURES:
         for part in ("ss", "sn"):

@@ -271,15 +271,11 @@ def index_report(
             customers = sums.select(
                 *keys, "touchpoint", "n", "sum", customer=sums.key.dense_rank()
             ).execute()
-        totals_expr = (
-            answers.group_by(keys).aggregate(total=answers.count())
-            if keys
-            else answers.aggregate(total=answers.count())
+        answered = (
+            {period_key(p) for p in answers.select("period").distinct().execute()["period"]}
+            if query.period
+            else set()
         )
-        totals = {
-            period_key(r.get("period")): int(r["total"])
-            for r in totals_expr.execute().to_dict("records")
-        }
         tp_weights, weights_info = _touchpoint_weights(model, con, answers, resamples, seed)
         contacts = _contacts(model, con, clock, query)
         service = responsiveness(model, con, clock, query, now or datetime.now(UTC))
@@ -297,7 +293,7 @@ def index_report(
     specs = [TouchpointSpec(t.id, t.channel, t.stage, tp_weights[t.id]) for t in model.touchpoints]
     alpha = 1 - model.metrics.confidence
     reports: list[IndexReport] = []
-    periods = {*totals, *contacts, *service, *seen} if query.period else {None}
+    periods = {*answered, *contacts, *service, *seen} if query.period else {None}
     for period in sorted(periods, key=lambda p: p or ""):
         part = counts[counts["period"] == period] if query.period else counts
         channel_weights, channel_mode = _channel_weights(model, contacts.get(period, {}))

@@ -23,6 +23,7 @@ import numpy as np
 from scipy import stats
 
 from touchpoints.core.metrics.clustered import ClusterSums, CrossSums, difference_variance
+from touchpoints.core.metrics.consistency import q_values
 from touchpoints.core.metrics.estimate import Comparison
 from touchpoints.core.metrics.survey import z_value
 
@@ -41,7 +42,7 @@ def _clustered_variance(clustered: Clustered | None) -> float | None:
     return variance if variance else None
 
 
-def _z_test(difference: float, se: float) -> tuple[float, float]:
+def z_test(difference: float, se: float) -> tuple[float, float]:
     """z and its two-sided p; a zero se gives z 0 for no difference, else ±∞ (p 0)."""
     if se > 0:
         z = difference / se
@@ -92,7 +93,7 @@ def compare_nps(
         # (never below 1, as for an estimate); above, the clustered variance itself.
         factor = max(1.0, effect) if min(n_a, n_b) < min_n else effect
     se = math.sqrt(adjusted * factor)
-    z, p = _z_test(difference, se)
+    z, p = z_test(difference, se)
     half = z_value(confidence) * se
     return Comparison(
         "nps",
@@ -138,7 +139,7 @@ def compare_proportions(
         half = z_value(confidence) * math.sqrt(unpooled)
         method, effect = "two-proportion z", None
     else:
-        z, p = _z_test(difference, math.sqrt(variance))
+        z, p = z_test(difference, math.sqrt(variance))
         half = z_value(confidence) * math.sqrt(variance)
         method, effect = "z" + CLUSTERED, variance / unpooled if unpooled else None
     return Comparison(
@@ -209,10 +210,7 @@ def compare_means(
 
 def benjamini_hochberg(p_values: Sequence[float]) -> np.ndarray:
     """Benjamini–Hochberg adjusted p-values (q-values): flag where q < the chosen rate."""
-    values = np.asarray(p_values, dtype=float)
-    if values.size == 0:
-        return values
-    return np.asarray(stats.false_discovery_control(values, method="bh"))
+    return np.asarray(q_values(list(p_values)), dtype=float)
 
 
 def _mean_effect(effects: Sequence[float | None]) -> float:

@@ -21,7 +21,7 @@ from typing import cast
 from scipy import stats
 
 from touchpoints.core.metrics.clustered import ClusterSums, inflation
-from touchpoints.core.metrics.compare import CLUSTERED, Counts, nps_moments
+from touchpoints.core.metrics.compare import CLUSTERED, Counts, nps_moments, z_test
 from touchpoints.core.metrics.estimate import Comparison
 from touchpoints.core.metrics.survey import proportion_from_counts, t_value, z_value
 
@@ -56,11 +56,7 @@ def nps_against(
     factor, effect, suffix = _clustering(clustered, nps_moments(counts)[1] / 100 / 100)
     se = math.sqrt(variance * factor)
     difference = value - reference
-    z = (
-        difference / se
-        if se > 0
-        else (0.0 if difference == 0 else math.copysign(math.inf, difference))
-    )
+    z, p = z_test(difference, se)
     half = z_value(confidence) * se
     return Comparison(
         "nps",
@@ -70,7 +66,7 @@ def nps_against(
         difference - half,
         difference + half,
         z,
-        _p(z),
+        p,
         "one-sample z" + suffix,
         confidence,
         effect,
