@@ -39,6 +39,13 @@ def client(workspace_with_users: Workspace) -> Iterator[TestClient]:
         yield test_client
 
 
+def stored_bytes(workspace: Workspace) -> bytes:
+    """Everything the operational store holds on disk: the database and its write-ahead log
+    (in WAL mode recent writes are still in ``-wal``)."""
+    files = workspace.root.glob(OPERATIONS_FILE + "*")
+    return b"".join(path.read_bytes() for path in sorted(files))
+
+
 def log_in(client: TestClient, name: str, password: str = PASSWORD) -> str:
     found = client.post("/api/v1/session", json={"name": name, "password": password})
     assert found.status_code == 200, found.text
@@ -50,8 +57,7 @@ def test_passwords_are_stored_as_argon2id_hashes_only(workspace_with_users: Work
     with sqlite3.connect(workspace_with_users.root / OPERATIONS_FILE) as con:
         stored = [p for (p,) in con.execute("SELECT password FROM users")]
     assert all(p.startswith("$argon2id$") for p in stored)
-    raw = (workspace_with_users.root / OPERATIONS_FILE).read_bytes()
-    assert PASSWORD.encode() not in raw
+    assert PASSWORD.encode() not in stored_bytes(workspace_with_users)
 
 
 def test_a_session_cookie_opens_the_endpoints_its_role_may_use(client: TestClient) -> None:
@@ -104,3 +110,25 @@ def test_users_are_checked_and_audited(workspace_with_users: Workspace) -> None:
         assert said in result.output
     audit = CliRunner().invoke(cli, ["audit", "-w", root, "--format", "json"])
     assert '"user add"' in audit.stdout
+
+
+def test_no_personal_data_is_kept_from_names(
+    client: TestClient, workspace_with_users: Workspace
+) -> None:
+    """A failed login that typed a phone number or e-mail keeps neither (the failure count is
+    keyed by the name's hash, the audit shows it masked); a user or team may not be one."""
+    for typed in ("13912345678", "someone@example.com"):
+        client.post("/api/v1/session", json={"name": typed, "password": "guess-guess"})
+    raw = stored_bytes(workspace_with_users)
+    assert b"13912345678" not in raw
+    assert b"someone@example.com" not in raw
+    root = str(workspace_with_users.root)
+    for args in (
+        ["user", "add", "a@example.com", "--role", "viewer"],
+        ["user", "add", "ok.name", "--role", "viewer", "--team", "13912345678"],
+    ):
+        result = CliRunner().invoke(
+            cli, [*args, "--password-stdin", "-w", root], input=PASSWORD + "\n"
+        )
+        assert result.exit_code == 1
+        assert "choose a handle" in result.output

@@ -19,6 +19,7 @@ import sqlite3
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 
+from touchpoints.core.privacy.masking import mask_text, personal_value
 from touchpoints.core.result import Records
 from touchpoints.errors import ParameterError, TouchpointsError
 from touchpoints.storage.folder import WorkspaceFolder
@@ -50,6 +51,8 @@ def create_token(workspace: WorkspaceFolder, role: str, team: str | None = None)
     """A new bearer token for ``role`` (and ``team``, for agents); logged in the audit."""
     if role not in ROLES:
         raise ParameterError("role", f"unknown role '{role}' (roles: {', '.join(ROLES)})")
+    if team is not None and personal_value(team) is not None:
+        raise ParameterError("team", "is a phone number, e-mail address or ID number")
     token_id = "tok_" + secrets.token_hex(4)
     token = f"tp_{token_id[4:]}_{secrets.token_urlsafe(32)}"
     store = operations(workspace)
@@ -84,6 +87,11 @@ def add_user(
         raise ParameterError("role", f"unknown role '{role}' (roles: {', '.join(ROLES)})")
     if not name.strip() or len(name) > 64:
         raise ParameterError("name", "takes 1 to 64 characters")
+    for param, value in (("name", name), ("team", team)):
+        if value is not None and personal_value(value) is not None:
+            raise ParameterError(
+                param, "is a phone number, e-mail address or ID number: choose a handle"
+            )
     if len(password) < MIN_PASSWORD:
         raise ParameterError("password", f"needs at least {MIN_PASSWORD} characters")
     store = operations(workspace)
@@ -112,8 +120,9 @@ def login(workspace: WorkspaceFolder, name: str, password: str) -> Session:
 
     store = operations(workspace)
     since = (datetime.now(UTC) - FAILURE_WINDOW).isoformat(timespec="seconds")
+    shown = mask_text(name)  # what a failed attempt typed may be personal data
     if store.failures_since(name, since) >= MAX_FAILURES:
-        store.log(name, "login refused", "too many failed attempts")
+        store.log(shown, "login refused", "too many failed attempts")
         raise TooManyAttempts(
             f"too many failed logins for '{name}': try again in {FAILURE_WINDOW.seconds // 60} "
             "minutes"
@@ -125,7 +134,7 @@ def login(workspace: WorkspaceFolder, name: str, password: str) -> Session:
         PasswordHasher().verify(found[0], password)
     except VerificationError:
         store.fail(name)
-        store.log(name, "login failed")
+        store.log(shown, "login failed")
         raise LoginRefused("wrong name or password") from None
     secret, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     expires = (datetime.now(UTC) + SESSION_LIFETIME).isoformat(timespec="seconds")

@@ -139,19 +139,22 @@ class OperationalStore:
         return None if row is None else (row[0], row[1], row[2])
 
     def failures_since(self, name: str, since: str) -> int:
+        """Failed logins for ``name`` since ``since``. Names are kept as their SHA-256: a
+        failed attempt may type anything (an e-mail address, a phone number) into the name."""
         with self._connect() as con:
             (count,) = con.execute(
-                "SELECT count(*) FROM failed_logins WHERE name = ? AND at >= ?", (name, since)
+                "SELECT count(*) FROM failed_logins WHERE name = ? AND at >= ?",
+                (digest(name), since),
             ).fetchone()
         return int(count)
 
     def fail(self, name: str) -> None:
         with self._connect() as con:
-            con.execute("INSERT INTO failed_logins (name, at) VALUES (?, ?)", (name, now()))
+            con.execute("INSERT INTO failed_logins (name, at) VALUES (?, ?)", (digest(name), now()))
 
     def open_session(self, session: str, name: str, csrf: str, expires_at: str) -> None:
         with self._connect() as con:
-            con.execute("DELETE FROM failed_logins WHERE name = ?", (name,))
+            con.execute("DELETE FROM failed_logins WHERE name = ?", (digest(name),))
             con.execute(
                 "INSERT INTO sessions (digest, name, csrf, expires_at) VALUES (?, ?, ?, ?)",
                 (digest(session), name, csrf, expires_at),
