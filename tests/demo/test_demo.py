@@ -146,7 +146,9 @@ def test_force_refuses_a_workspace_of_the_user_s_own(tmp_path: Path) -> None:
         build_demo(root, customers=50, seed=1, force=True)
     assert _key_and_rows(root) == before
     assert (root / "touchpoints.yaml").read_text(encoding="utf-8") == model
-    said = CliRunner().invoke(app, ["demo", str(root), "--force", "--customers", "50"])
+    said = CliRunner().invoke(
+        app, ["demo", str(root), "--force", "--customers", "50", "--no-serve"]
+    )
     assert said.exit_code == 1
     assert "--force only rebuilds a demo, and nothing was removed" in said.stderr
     assert _key_and_rows(root) == before

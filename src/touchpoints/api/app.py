@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -31,12 +30,15 @@ from touchpoints.api.auth import SESSION_COOKIE, Caller, require
 from touchpoints.api.errors import ApiError
 from touchpoints.api.limits import MAX_BODY, BodyLimit
 from touchpoints.services.access import (
+    ANSWERS,
     FIGURES,
     RAW_ROWS,
     SESSION_LIFETIME,
     WRITE,
     LoginRefused,
     TooManyAttempts,
+    Withheld,
+    answers_for,
     login,
     operations,
 )
@@ -127,17 +129,17 @@ def _thin(row: dict[str, Any], names: list[str]) -> dict[str, Any]:
     return out
 
 
-def withheld_rows(rows: list[dict[str, Any]], caller: Caller) -> list[dict[str, Any]]:
-    """Metrics-shaped rows for the caller: figures below min n withheld unless they may see
-    them (min-n anonymity, :mod:`touchpoints.services.access`)."""
-    if caller.sees_thin_figures:
+def withheld_rows(rows: list[dict[str, Any]], thin_shown: bool) -> list[dict[str, Any]]:
+    """Metrics-shaped rows for a caller: figures below min n withheld unless they may see
+    them (``thin_shown``; min-n anonymity, :mod:`touchpoints.services.access`)."""
+    if thin_shown:
         return rows
     return [_thin(r, list(r.get("insufficient", []))) for r in rows]
 
 
-def withheld_nodes(nodes: list[dict[str, Any]], caller: Caller) -> list[dict[str, Any]]:
+def withheld_nodes(nodes: list[dict[str, Any]], thin_shown: bool) -> list[dict[str, Any]]:
     """Index nodes or item rows: those flagged insufficient lose their figures."""
-    if caller.sees_thin_figures:
+    if thin_shown:
         return nodes
     figures = ["score", "low", "high", "mean", "top_box", "bottom_box", "csi"]
     return [_thin(n, figures) if n.get("insufficient") else n for n in nodes]
@@ -151,12 +153,17 @@ def create_app(root: Path, *, max_body: int = MAX_BODY) -> FastAPI:
         version=__version__,
         description="Multi-channel customer-experience figures: the command line's results "
         "as JSON. Every endpoint needs a bearer token (`touchpoints token create`).",
+        # FastAPI's own documentation pages load Swagger UI from a CDN; the server serves
+        # its copy from the installed swagger-ui-bundle instead (touchpoints.web.assets).
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.workspace = Workspace.open(root)
     errors.install(app)
     app.add_middleware(BodyLimit, limit=max_body)
     figures = Depends(require(FIGURES))
     raw_rows = Depends(require(RAW_ROWS))
+    answers_ = Depends(require(ANSWERS))
     write = Depends(require(WRITE))
 
     def workspace() -> Workspace:
@@ -221,7 +228,7 @@ def create_app(root: Path, *, max_body: int = MAX_BODY) -> FastAPI:
         """NPS, CSAT and CES with n, customer-clustered intervals and design effects:
         the rows of `touchpoints metrics --format json` (or CSV)."""
         rows = workspace().metrics(**chosen, survey=survey)
-        found = withheld_rows(rows.to_dict(), caller)
+        found = withheld_rows(rows.to_dict(), caller.sees_thin_figures)
         return paged(found, page, per_page, response, _exported(fmt, caller, "metrics"))
 
     @app.get("/api/v1/changes", tags=["figures"])
@@ -266,8 +273,8 @@ def create_app(root: Path, *, max_body: int = MAX_BODY) -> FastAPI:
         reports = found if isinstance(found, list) else [found]
         for report in reports:
             for level in ("channels", "stages", "touchpoints"):
-                report[level] = withheld_nodes(report[level], caller)
-            (report["overall"],) = withheld_nodes([report["overall"]], caller)
+                report[level] = withheld_nodes(report[level], caller.sees_thin_figures)
+            (report["overall"],) = withheld_nodes([report["overall"]], caller.sees_thin_figures)
         return found
 
     @app.get("/api/v1/items", tags=["figures"])
@@ -290,8 +297,8 @@ def create_app(root: Path, *, max_body: int = MAX_BODY) -> FastAPI:
             **chosen,
         )
         found = rated.to_dict()
-        found["items"] = withheld_nodes(found["items"], caller)
-        found["csi"] = withheld_nodes(found["csi"], caller)
+        found["items"] = withheld_nodes(found["items"], caller.sees_thin_figures)
+        found["csi"] = withheld_nodes(found["csi"], caller.sees_thin_figures)
         return found
 
     @app.get("/api/v1/benchmark", tags=["figures"])
@@ -309,11 +316,57 @@ def create_app(root: Path, *, max_body: int = MAX_BODY) -> FastAPI:
             .benchmark(by, period=period, since=since, until=until, where=where)
             .to_dict()
         )
-        found["brands"] = withheld_rows(found["brands"], caller)
+        found["brands"] = withheld_rows(found["brands"], caller.sees_thin_figures)
         if not caller.sees_thin_figures:
             for part in ("gaps", "references"):
                 found[part] = [g for g in found[part] if not g.get("insufficient")]
         return found
+
+    @app.get("/api/v1/answers", tags=["data"])
+    def answers(
+        response: Response,
+        caller: Caller = answers_,
+        since: Day = None,
+        until: Day = None,
+        where: Where = [],  # noqa: B006
+        survey: Survey = None,
+        comments: Annotated[bool, Query(description="only answers with a comment")] = False,
+        page: Page = 1,
+        per_page: Annotated[int, Query(ge=1, le=1000, description="rows per page")] = 50,
+        fmt: Format = "json",
+    ) -> Any:
+        """The answers behind a figure with their comments, newest first: `touchpoints
+        answers`. Agents see their team's touchpoints only, never as CSV, and no selection
+        of fewer than min n answers."""
+        if fmt == "csv" and not caller.sees_thin_figures:
+            raise ApiError(403, "forbidden", f"role {caller.role} may not export answers")
+        try:
+            found = answers_for(
+                workspace(),
+                caller.role,
+                caller.team,
+                page=page,
+                per_page=per_page,
+                since=since,
+                until=until,
+                where=where,
+                survey=survey,
+                comments=comments,
+            )
+        except Withheld as refused:
+            raise ApiError(403, "withheld", refused.message) from None
+        headers = {"X-Total-Count": str(found.total)}
+        if page * per_page < found.total:
+            headers["Link"] = f'<?page={page + 1}&per_page={per_page}>; rel="next"'
+        if fmt == "csv":
+            _exported(fmt, caller, "answers")
+            return PlainTextResponse(
+                csv_text(found.records()),
+                media_type="text/csv; charset=utf-8",
+                headers=headers | {"Content-Disposition": "attachment"},
+            )
+        response.headers.update(headers)
+        return found.to_dict()
 
     @app.post("/api/v1/ingest/{kind}", tags=["data"])
     def ingest(
@@ -361,12 +414,3 @@ def create_app(root: Path, *, max_body: int = MAX_BODY) -> FastAPI:
         return paged(everything, page, per_page, response, _exported(fmt, caller, "quarantine"))
 
     return app
-
-
-def serve(root: Path, host: str, port: int, announce: Callable[[str], None]) -> None:
-    """Run the API with uvicorn until interrupted."""
-    import uvicorn
-
-    app = create_app(root)
-    announce(f"touchpoints API on http://{host}:{port}/api/v1 (documentation: /docs)")
-    uvicorn.run(app, host=host, port=port, log_level="warning")

@@ -182,11 +182,13 @@ def demo(
     seed: Annotated[int, typer.Option(help="Random seed: same seed, same workspace.")] = 42,
     force: Annotated[bool, typer.Option(help="Rebuild a demo in a non-empty folder.")] = False,
     no_serve: Annotated[
-        bool, typer.Option("--no-serve", help="Do not start the dashboard (it arrives later).")
+        bool, typer.Option("--no-serve", help="Build only: do not start the dashboard.")
     ] = False,
+    port: Annotated[int, typer.Option(help="Port of the dashboard.")] = 8000,
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """Build a complete example workspace of a fictional retailer, with planted effects."""
+    """Build a complete example workspace of a fictional retailer, with planted effects,
+    then serve its dashboard with a demo login (--no-serve: build only)."""
     from touchpoints.demo import build_demo
 
     with reporting(fmt), _steps(errors.is_terminal and fmt is Format.table) as progress:
@@ -200,11 +202,33 @@ def demo(
             progress=lambda step: progress.update(task, description=step),
         )
     emit(summary, fmt)
-    if fmt is Format.table:
-        console.print(
-            f"Next: `touchpoints status -w {escape(str(directory))}`"
-            + ("" if no_serve else " (the dashboard arrives with the web app)")
-        )
+    if no_serve:
+        if fmt is Format.table:
+            console.print(
+                f"Next: `touchpoints status -w {escape(str(directory))}`; the dashboard: "
+                f"`touchpoints user add demo --role admin --generate-password -w "
+                f"{escape(str(directory))}`, then `touchpoints serve -w {escape(str(directory))}`"
+            )
+        return
+    _serve_demo(directory, port)
+
+
+DEMO_USER = "demo"
+
+
+def _serve_demo(directory: Path, port: int) -> None:
+    """Serve a demo with a login made for it: the user ``demo`` (admin) with a new password."""
+    import secrets
+
+    from touchpoints.services.access import add_user
+    from touchpoints.web.app import serve as run
+
+    password = secrets.token_urlsafe(12)
+    with reporting():
+        ws = _open(directory)
+        add_user(ws, DEMO_USER, password, "admin")
+    console.print(f"Dashboard login: {DEMO_USER} / {password}  (admin; shown once)")
+    run(ws.root, "127.0.0.1", port, lambda line: console.print(line))
 
 
 class Period(StrEnum):
@@ -407,6 +431,37 @@ def index(
     emit(result, fmt)
 
 
+@app.command()
+def answers(
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    where: WhereOpt = None,
+    survey: SurveyOpt = Survey.all,
+    comments: Annotated[
+        bool, typer.Option("--comments", help="Only answers that carry a comment.")
+    ] = False,
+    limit: Annotated[int, typer.Option(min=0, max=10_000, help="Rows to show.")] = 50,
+    offset: Annotated[int, typer.Option(min=0, help="Skip this many rows first.")] = 0,
+    workspace: WorkspaceOpt = Path("."),
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """The answers behind a figure, newest first, with their comments: the drill-down.
+
+    Select them as the figure was (--where, --since, --until); --limit and --offset page
+    through them."""
+    with reporting(fmt):
+        result = _open(workspace).answers(
+            since=since,
+            until=until,
+            where=where,
+            survey=survey.value,
+            comments=comments,
+            limit=limit,
+            offset=offset,
+        )
+    emit(result, fmt)
+
+
 @quarantine_app.command("list")
 def quarantine_list(
     kind: KindOpt = None,
@@ -502,19 +557,29 @@ def user_add(
     password_stdin: Annotated[
         bool, typer.Option("--password-stdin", help="Read the password from standard input.")
     ] = False,
+    generate_password: Annotated[
+        bool,
+        typer.Option("--generate-password", help="Make a random password and print it once."),
+    ] = False,
     workspace: WorkspaceOpt = Path("."),
 ) -> None:
-    """Add a user; the password is asked for twice (or read from standard input) and stored
-    as its Argon2id hash only."""
+    """Add a user; the password is asked for twice (or read from standard input, or made
+    at random and printed once) and stored as its Argon2id hash only."""
+    import secrets
+
     from touchpoints.services.access import add_user
 
-    if password_stdin:
+    if generate_password:
+        password = secrets.token_urlsafe(12)
+    elif password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     with reporting():
         add_user(_open(workspace), name, password, role.value, team)
     console.print(f"User {name} added with role {role.value}.")
+    if generate_password:
+        console.print(f"Password: {password}  (shown once)")
 
 
 @app.command()
@@ -537,11 +602,12 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
 ) -> None:
-    """Serve the REST API (/api/v1, documentation at /docs) until interrupted.
+    """Serve the dashboard and the REST API (/api/v1, documentation at /docs) until
+    interrupted.
 
     Every request opens the warehouse read-only and closes it, so `touchpoints ingest`
     can write to a served workspace between requests."""
-    from touchpoints.api.app import serve as run
+    from touchpoints.web.app import serve as run
 
     with reporting():
         _open(workspace)  # a missing or invalid workspace is one clear line, not a traceback

@@ -81,6 +81,11 @@ class Touchpoint(Aliased):
     kind: TouchpointKind | None = None
     type: Identifier | None = None
     weight: Annotated[float, Field(ge=0)] | None = None
+    teams: list[str] = []
+    """The teams that answer for the touchpoint: an agent of one of them may open its
+    answers and comments in the pages and the API (roles, ``touchpoints user add``)."""
+    survey: Literal["nps", "csat", "ces"] = "nps"
+    """The question of its survey page (``/s/{touchpoint}``), with a comment."""
 
 
 Scale = tuple[int, int]
@@ -184,6 +189,15 @@ class Reference(Strict):
         return self
 
 
+class SurveySettings(Strict):
+    """The survey pages (``/s/{touchpoint}``): how often one customer is asked, how many
+    answers one address may send a minute, and the address links point to."""
+
+    fatigue_days: Annotated[int, Field(ge=0)] = 30
+    per_minute: Annotated[int, Field(ge=1)] = 10
+    base_url: str = "http://127.0.0.1:8000"
+
+
 class WarehouseSettings(Strict):
     backend: Literal["duckdb"] = "duckdb"
     path: str = "touchpoints.duckdb"
@@ -207,6 +221,7 @@ class CXModel(Strict):
     slas: Slas = Slas()
     taxonomy: list[Category] = []
     references: list[Reference] = []
+    surveys: SurveySettings = SurveySettings()
     column_aliases: dict[str, list[str]] = {}
     warehouse: WarehouseSettings = WarehouseSettings()
 

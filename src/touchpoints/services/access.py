@@ -4,7 +4,8 @@ Four roles, from most to least trusted:
 
 - ``admin`` — everything, users and settings included;
 - ``analyst`` — everything but users: figures, raw rows, ingest and exports;
-- ``agent`` — figures, and later the records of their team's touchpoints; no raw rows;
+- ``agent`` — figures, and the answers of their team's touchpoints (``teams:`` in the model)
+  to read, not to export;
 - ``viewer`` — figures only.
 
 A figure from fewer answers than ``metrics.min_n`` is shown only to analysts and admins
@@ -18,6 +19,7 @@ import secrets
 import sqlite3
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from touchpoints.core.privacy.masking import mask_text, personal_value
 from touchpoints.core.result import Records
@@ -25,12 +27,18 @@ from touchpoints.errors import ParameterError, TouchpointsError
 from touchpoints.storage.folder import WorkspaceFolder
 from touchpoints.storage.operational import OPERATIONS_FILE, OperationalStore, TokenRecord
 
+if TYPE_CHECKING:
+    from touchpoints.services.results.answers import AnswersResult
+    from touchpoints.services.workspace import Workspace
+
 ROLES = ("admin", "analyst", "agent", "viewer")
 AUDIT_COLUMNS = ("at", "actor", "action", "detail")
 TOKEN_COLUMNS = ("id", "role", "team", "created_at", "revoked_at")
 # What each permission needs, as the set of roles that have it.
 FIGURES = frozenset(ROLES)
 RAW_ROWS = frozenset({"admin", "analyst"})
+# The answers behind a figure: agents see those of their team's touchpoints only.
+ANSWERS = frozenset({"admin", "analyst", "agent"})
 WRITE = frozenset({"admin", "analyst"})
 
 
@@ -167,3 +175,37 @@ def audit_log(workspace: WorkspaceFolder, limit: int = 100) -> Records:
         raise ParameterError("limit", f"takes a whole number from 1 (got {limit})")
     rows = operations(workspace).audit(limit)
     return Records(tuple(rows), f"Audit log: the latest {len(rows)} entries", AUDIT_COLUMNS)
+
+
+class Withheld(TouchpointsError):
+    """A drill-down a role may not open: fewer answers than min n (min-n anonymity)."""
+
+
+def sees_thin_figures(role: str) -> bool:
+    """Analysts and admins see figures and answers below min n; the others do not."""
+    return role in ("admin", "analyst")
+
+
+def answers_for(
+    workspace: Workspace,
+    role: str,
+    team: str | None,
+    *,
+    page: int = 1,
+    per_page: int = 50,
+    **selection: Any,
+) -> AnswersResult:
+    """The answers behind a figure as ``role`` may see them: an agent only those of their
+    team's touchpoints, and no one but analysts and admins a selection of fewer than
+    ``metrics.min_n`` answers (a handful of answers could name the people who gave them)."""
+    scope = None if sees_thin_figures(role) else workspace.team_touchpoints(team)
+    found = workspace.answers(
+        touchpoints=scope, limit=per_page, offset=(page - 1) * per_page, **selection
+    )
+    least = workspace.model.metrics.min_n
+    if not sees_thin_figures(role) and 0 < found.total < least:
+        raise Withheld(
+            f"{found.total} answers: fewer than {least} (metrics.min_n) are not shown "
+            f"to role {role}"
+        )
+    return found

@@ -17,14 +17,23 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TypedDict, Unpack
 
+from touchpoints.errors import ParameterError
 from touchpoints.model import MODEL_FILE
-from touchpoints.services.query import MetricsQuery, Words, parse_names, parse_numbers, parse_scale
+from touchpoints.services.query import (
+    DIMENSIONS,
+    MetricsQuery,
+    Words,
+    parse_names,
+    parse_numbers,
+    parse_scale,
+)
 from touchpoints.services.results.status import CheckResult, ExportResult, QuarantineResult
 from touchpoints.storage.folder import WorkspaceFolder, init_folder
 
 if TYPE_CHECKING:
     from touchpoints.ingest import IngestResult
     from touchpoints.model.schema import Reference
+    from touchpoints.services.results.answers import AnswersResult
     from touchpoints.services.results.benchmark import BenchmarkResult
     from touchpoints.services.results.changes import ChangesResult
     from touchpoints.services.results.index import IndexResult
@@ -181,6 +190,59 @@ class Workspace(WorkspaceFolder):
             resamples=resamples,
             seed=seed,
         )
+
+    def answers(
+        self,
+        *,
+        touchpoints: Sequence[str] | None = None,
+        comments: bool = False,
+        limit: int = 50,
+        offset: int = 0,
+        **selection: Unpack[Selection],
+    ) -> AnswersResult:
+        """The answers behind a figure, newest first, ``limit`` from ``offset`` on, with the
+        selection's total: the drill-down of every page (``touchpoints answers``). Only
+        those at ``touchpoints`` when given; only those with a comment if ``comments``."""
+        from touchpoints.services.answers import MAX_PAGE, answers_report
+
+        if not 0 <= limit <= MAX_PAGE:
+            raise ParameterError("limit", f"takes 0 to {MAX_PAGE:,} rows, got {limit}")
+        if offset < 0:
+            raise ParameterError("offset", f"takes 0 or more rows, got {offset}")
+        query = MetricsQuery.parse(None, **selection)
+        return answers_report(
+            self,
+            query,
+            touchpoints=None if touchpoints is None else tuple(touchpoints),
+            comments=comments,
+            limit=limit,
+            offset=offset,
+        )
+
+    def values(self, dimensions: Sequence[str]) -> dict[str, list[str]]:
+        """The values our answers hold for each of ``dimensions`` (region, segment …),
+        sorted: the choices a filter offers."""
+        from touchpoints.services.selection import own_responses_sql
+        from touchpoints.storage.sql import ident
+
+        found: dict[str, list[str]] = {}
+        unknown = [d for d in dimensions if d not in DIMENSIONS]
+        if unknown:
+            raise ParameterError("dimensions", f"unknown dimension {unknown[0]!r}")
+        with self.warehouse() as warehouse:
+            for dimension in dimensions:
+                column = ident(dimension)
+                rows = warehouse.records(
+                    f"SELECT DISTINCT {column} AS v FROM ({own_responses_sql(self.model)}) "
+                    f"AS own WHERE {column} IS NOT NULL ORDER BY v"
+                )
+                found[dimension] = [str(r["v"]) for r in rows]
+        return found
+
+    def team_touchpoints(self, team: str | None) -> tuple[str, ...]:
+        """The touchpoints a team answers for (``teams:`` of each touchpoint in the model):
+        the records an agent of that team may open. No team, no touchpoints."""
+        return tuple(t.id for t in self.model.touchpoints if team and team in t.teams)
 
     def benchmark(
         self,

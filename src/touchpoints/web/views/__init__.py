@@ -1,0 +1,13 @@
+"""The pages, each declared with :func:`touchpoints.web.pages.page`; importing this package
+declares them all, in the order of the navigation."""
+
+from touchpoints.web.views import (
+    answers,
+    data,
+    figures,
+    journey,
+    overview,
+    touchpoints,
+)
+
+__all__ = ["answers", "data", "figures", "journey", "overview", "touchpoints"]

@@ -1,0 +1,111 @@
+"""The benchmark and the rated items: the results of ``touchpoints benchmark`` and
+``touchpoints items`` as charts and tables."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from touchpoints.api.app import withheld_nodes, withheld_rows
+from touchpoints.services.results.benchmark import BenchmarkResult
+from touchpoints.services.results.items import ItemsResult
+from touchpoints.web import charts
+from touchpoints.web.i18n import N_
+from touchpoints.web.pages import PageContext, page
+from touchpoints.web.tables import Sheets, exporter
+
+
+def benchmark_of(found: PageContext) -> BenchmarkResult:
+    chosen = found.filters.selection()
+    return found.cached(("benchmark", repr(chosen)), lambda: found.workspace.benchmark(**chosen))
+
+
+def items_of(found: PageContext) -> ItemsResult:
+    chosen = found.filters.selection()
+    return found.cached(
+        ("items", repr(chosen)), lambda: found.workspace.items(by="channel", **chosen)
+    )
+
+
+def shown_benchmark(found: PageContext) -> dict[str, Any]:
+    result: dict[str, Any] = benchmark_of(found).to_dict()
+    shown = found.viewer.sees_thin_figures
+    result["brands"] = withheld_rows(result["brands"], shown)
+    if not shown:
+        for part in ("gaps", "references"):
+            result[part] = [g for g in result[part] if not g.get("insufficient")]
+    return result
+
+
+@page("/benchmark", N_("Benchmark"), order=40)
+def benchmark(found: PageContext) -> tuple[str, dict[str, Any]]:
+    result = shown_benchmark(found)
+    gaps = [
+        (f"{g['metric']} · {g.get('brand') or g.get('reference')}", g)
+        for g in [*result["gaps"], *result["references"]]
+    ]
+    figure = charts.scatter_gap(
+        found._("Our figure minus theirs (interval)"),
+        [label for label, _g in gaps],
+        [g["difference"] for _l, g in gaps],
+        [g["low"] for _l, g in gaps],
+        [g["high"] for _l, g in gaps],
+    )
+    return "benchmark.html", {
+        "figure": figure,
+        "views": benchmark_of(found).views() if found.viewer.sees_thin_figures else None,
+        "result": result,
+    }
+
+
+@page("/items", N_("Items"), order=50)
+def items(found: PageContext) -> tuple[str, dict[str, Any]]:
+    result = items_of(found)
+    data = result.to_dict()
+    shown = found.viewer.sees_thin_figures
+    rated = withheld_nodes(data["items"], shown)
+    overall = [r for r in rated if r.get("channel") is None]
+    figure = charts.bars(
+        found._("Item means (all channels)"),
+        [r["item"] for r in overall],
+        [r.get("mean") for r in overall],
+        [r.get("mean_low") for r in overall],
+        [r.get("mean_high") for r in overall],
+        [found.drill() for _r in overall],
+        dim=[bool(r.get("insufficient")) for r in overall],
+    )
+    csi = withheld_nodes(data["csi"], shown)
+    csi_chart = charts.bars(
+        found._("CSI by channel"),
+        [
+            found.label("channel", r.get("channel")) if r.get("channel") else found._("Overall")
+            for r in csi
+        ],
+        [r.get("csi") for r in csi],
+        [r.get("low") for r in csi],
+        [r.get("high") for r in csi],
+        [found.drill(channel=r.get("channel")) for r in csi],
+        dim=[bool(r.get("insufficient")) for r in csi],
+    )
+    return "items.html", {
+        "figure": figure,
+        "csi_chart": csi_chart,
+        "views": result.views() if shown else None,
+        "rated": rated,
+        "csi": csi,
+    }
+
+
+@exporter("benchmark")
+def export_benchmark(found: PageContext) -> Sheets:
+    result = shown_benchmark(found)
+    return [(part, result[part]) for part in ("brands", "gaps", "references")]
+
+
+@exporter("items")
+def export_items(found: PageContext) -> Sheets:
+    data = items_of(found).to_dict()
+    shown = found.viewer.sees_thin_figures
+    return [
+        ("items", withheld_nodes(data["items"], shown)),
+        ("csi", withheld_nodes(data["csi"], shown)),
+    ]
