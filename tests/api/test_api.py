@@ -36,6 +36,7 @@ ENDPOINTS = {
     "/api/v1/items?resamples=0": FIGURES,
     "/api/v1/benchmark": FIGURES,
     "/api/v1/quarantine": {"admin", "analyst"},
+    "/api/v1/answers?where=channel=store": {"admin", "analyst", "agent"},
 }
 
 
@@ -174,7 +175,33 @@ def test_list_results_are_paged_by_headers(client: TestClient, tokens: dict[str,
 def test_openapi_lists_every_endpoint_with_bearer_auth(client: TestClient) -> None:
     spec = client.get("/openapi.json").json()
     assert {p.split("?")[0] for p in ENDPOINTS} <= set(spec["paths"])
+    readers = {path for path, ops in spec["paths"].items() if "get" in ops}
+    assert readers == {p.split("?")[0] for p in ENDPOINTS}, "an endpoint missing from ENDPOINTS"
     assert spec["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
+
+
+def test_the_api_answers_equal_the_cli_and_an_agent_sees_their_team_only(
+    client: TestClient, served: Workspace, tokens: dict[str, str]
+) -> None:
+    query = {"where": "touchpoint=store_staff", "per_page": 5, "comments": "true"}
+    found = client.get("/api/v1/answers", params=query, headers=as_role(tokens["analyst"]))
+    assert found.status_code == 200
+    expected = cli_json(
+        served, "answers", "--where", "touchpoint=store_staff", "--comments", "--limit", "5"
+    )
+    assert found.json() == expected
+    total = int(found.headers["X-Total-Count"])
+    assert total == served.answers(where=["touchpoint=store_staff"], comments=True).total
+    agent = create_token(served, "agent", "stores").token
+    theirs = client.get("/api/v1/answers", params=query, headers=as_role(agent))
+    assert theirs.json() == expected
+    others = client.get(
+        "/api/v1/answers", params={"where": "touchpoint=web_checkout"}, headers=as_role(agent)
+    )
+    assert others.json() == []
+    assert others.headers["X-Total-Count"] == "0"
+    csv = client.get("/api/v1/answers", params={"format": "csv"}, headers=as_role(agent))
+    assert csv.status_code == 403
 
 
 def test_token_create_prints_the_token_alone_and_stores_only_its_hash(

@@ -21,6 +21,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import uvicorn
 
+from touchpoints.services.surveys import survey_link
 from touchpoints.services.workspace import Workspace
 from touchpoints.web.app import create_server
 from web.conftest import PASSWORD
@@ -197,3 +198,40 @@ def test_the_trend_points_open_their_period(chromium: object, server: str) -> No
         assert visit.page.locator("table.answers").count() == 1
     finally:
         visit.close()
+
+
+def test_a_survey_answered_on_a_phone_appears_in_the_metrics(
+    chromium: object, server: str, site: Workspace
+) -> None:
+    """A signed link opens on a phone-sized screen with its score chosen; the customer picks
+    another, writes a comment and sends; the figures count it at once."""
+    link = survey_link(
+        site, "delivery_courier", customer="C-PHONE-1", score=10, lang="zh", base_url=server
+    )
+    before = site.metrics(where=["touchpoint=delivery_courier"]).to_dict()[0]["n"]
+    phone = chromium.new_context(  # type: ignore[attr-defined]
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, locale="zh-CN"
+    )
+    page = phone.new_page()
+    errors: list[str] = []
+    outside: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else 0)
+    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(server) else 0)
+    try:
+        page.goto(link)
+        assert page.locator("input[name=score][value='10']").is_checked()
+        assert "您有多大可能" in page.inner_text("legend")
+        page.locator(".scale label", has_text="6").first.tap()
+        assert page.locator("input[name=score][value='6']").is_checked()
+        page.fill("textarea[name=comment]", "快递员送货很准时")
+        page.locator("button[type=submit]").tap()
+        page.wait_for_load_state("networkidle")
+        assert "我们已收到您的回答" in page.inner_text("main")
+        assert errors == []
+        assert outside == []
+    finally:
+        phone.close()
+    after = site.metrics(where=["touchpoint=delivery_courier"]).to_dict()[0]
+    assert after["n"] == before + 1
+    newest = site.answers(where=["touchpoint=delivery_courier"], limit=1).rows[0]
+    assert (newest["nps"], newest["comment"], newest["language"]) == (6, "快递员送货很准时", "zh")

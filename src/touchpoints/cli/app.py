@@ -41,6 +41,8 @@ token_app = typer.Typer(help="Bearer tokens for the REST API.", no_args_is_help=
 app.add_typer(token_app, name="token")
 user_app = typer.Typer(help="The people who log in to the pages.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
+survey_app = typer.Typer(help="The survey pages of the touchpoints.", no_args_is_help=True)
+app.add_typer(survey_app, name="survey")
 
 WorkspaceOpt = Annotated[
     Path,
@@ -580,6 +582,41 @@ def user_add(
     console.print(f"User {name} added with role {role.value}.")
     if generate_password:
         console.print(f"Password: {password}  (shown once)")
+
+
+@survey_app.command("link")
+def survey_link(
+    touchpoint: Annotated[str, typer.Argument(help="The touchpoint's id.")],
+    customer: Annotated[
+        str | None, typer.Option(help="The customer's id (pseudonymised when answered).")
+    ] = None,
+    lang: Annotated[Language | None, typer.Option("--lang", help="The page's language.")] = None,
+    score: Annotated[int | None, typer.Option(help="A prefilled score.")] = None,
+    order: Annotated[str | None, typer.Option(help="A hidden field: the order.")] = None,
+    channel: Annotated[str | None, typer.Option(help="A hidden field: the channel.")] = None,
+    variant: Annotated[str | None, typer.Option(help="A hidden field: the variant.")] = None,
+    base_url: Annotated[
+        str | None, typer.Option(help="The server's address (default: surveys.base_url).")
+    ] = None,
+    workspace: WorkspaceOpt = Path("."),
+) -> None:
+    """Print a signed link to a touchpoint's survey page, carrying the customer, hidden
+    fields and a prefilled score (for an e-mail or SMS)."""
+    from touchpoints.services.surveys import survey_link as link
+
+    with reporting():
+        made = link(
+            _open(workspace),
+            touchpoint,
+            customer=customer,
+            lang=lang.value if lang else None,
+            score=score,
+            order=order,
+            channel=channel,
+            variant=variant,
+            base_url=base_url,
+        )
+    print(made)
 
 
 @app.command()

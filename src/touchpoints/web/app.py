@@ -27,7 +27,7 @@ from touchpoints.api.app import create_app
 from touchpoints.api.limits import MAX_BODY
 from touchpoints.errors import ParameterError, TouchpointsError
 from touchpoints.services.cache import ResultCache
-from touchpoints.web import assets, pages, security, session, tables, views
+from touchpoints.web import assets, pages, security, session, survey, tables, views
 from touchpoints.web.session import bare
 
 __all__ = ["create_server", "serve", "views"]
@@ -38,7 +38,7 @@ def create_server(root: Path, *, max_body: int = MAX_BODY) -> FastAPI:
     """The API and the pages over the workspace in ``root``."""
     app = create_app(root, max_body=max_body)
     app.state.cache = ResultCache(app.state.workspace)
-    for router in (assets.router, session.router, tables.router, pages.router):
+    for router in (assets.router, session.router, survey.router, tables.router, pages.router):
         app.include_router(router)
     app.middleware("http")(security.headers)
     install_errors(app)

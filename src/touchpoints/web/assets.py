@@ -29,6 +29,8 @@ OURS = (
     "htmx.LICENSE.txt",
     "favicon.svg",
     "swagger-init.js",
+    "survey.css",
+    "survey-embed.js",
 )
 # Swagger UI's files, from the swagger-ui-bundle package: the API's interactive documentation.
 SWAGGER = ("swagger-ui.css", "swagger-ui-bundle.js")

@@ -21,21 +21,22 @@ from fastapi.responses import Response
 from touchpoints.api.auth import CSRF_HEADER
 from touchpoints.web.pages import PageRefused, Viewer
 
-POLICY = "; ".join(
-    (
-        "default-src 'self'",
-        "script-src 'self'",
-        # Plotly sets styles on the elements it draws.
-        "style-src 'self' 'unsafe-inline'",
-        "img-src 'self' data: blob:",
-        "font-src 'self' data:",
-        "connect-src 'self'",
-        "frame-ancestors 'self'",
-        "form-action 'self'",
-        "base-uri 'self'",
-        "object-src 'none'",
-    )
+PARTS = (
+    "default-src 'self'",
+    "script-src 'self'",
+    # Plotly sets styles on the elements it draws.
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob:",
+    "font-src 'self' data:",
+    "connect-src 'self'",
+    "frame-ancestors 'self'",
+    "form-action 'self'",
+    "base-uri 'self'",
+    "object-src 'none'",
 )
+POLICY = "; ".join(PARTS)
+# The survey pages may be embedded in any site (an iframe on a shop's page).
+SURVEY_POLICY = POLICY.replace("frame-ancestors 'self'", "frame-ancestors *")
 
 
 def check_csrf(request: Request, viewer: Viewer, field: str = "") -> None:
@@ -51,7 +52,8 @@ async def headers(
     """Security headers on every answer of the pages (the API's JSON needs none of them)."""
     response = await call_next(request)
     if not request.url.path.startswith("/api/"):
-        response.headers.setdefault("Content-Security-Policy", POLICY)
+        survey = request.url.path.startswith("/s/")
+        response.headers.setdefault("Content-Security-Policy", SURVEY_POLICY if survey else POLICY)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
     return response

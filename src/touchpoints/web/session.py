@@ -43,10 +43,13 @@ def local_target(then: str | None) -> str:
     return then
 
 
-def bare(request: Request, template: str, code: int = 200, **data: object) -> HTMLResponse:
-    """A page outside the frame of a session (login, errors), in the request's language."""
+def bare(
+    request: Request, template: str, code: int = 200, lang: str | None = None, **data: object
+) -> HTMLResponse:
+    """A page outside the frame of a session (login, errors, surveys), in ``lang`` or the
+    request's language."""
     workspace: Workspace = request.app.state.workspace
-    lang = language(request, workspace)
+    lang = lang or language(request, workspace)
     html = environment(lang).get_template(template).render(page=None, lang=lang, **data)
     return HTMLResponse(html, status_code=code)
 
