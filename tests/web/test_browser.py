@@ -132,7 +132,9 @@ def test_every_page_loads_without_errors_and_stays_on_localhost(
                 visit.page.wait_for_selector(".chart .main-svg", timeout=15_000)
             if SHOTS:
                 Path(SHOTS).mkdir(parents=True, exist_ok=True)
-                visit.page.screenshot(path=f"{SHOTS}/{name}-{lang}.png", full_page=True)
+                visit.page.screenshot(
+                    path=f"{SHOTS}/{name}-{lang}.jpg", full_page=True, type="jpeg", quality=70
+                )
         assert visit.errors == []
         assert visit.outside == []
     finally:
@@ -224,6 +226,8 @@ def test_a_survey_answered_on_a_phone_appears_in_the_metrics(
         page.locator(".scale label", has_text="6").first.tap()
         assert page.locator("input[name=score][value='6']").is_checked()
         page.fill("textarea[name=comment]", "快递员送货很准时")
+        if SHOTS:
+            page.screenshot(path=f"{SHOTS}/survey-zh.jpg", full_page=True, type="jpeg", quality=70)
         page.locator("button[type=submit]").tap()
         page.wait_for_load_state("networkidle")
         assert "我们已收到您的回答" in page.inner_text("main")
