@@ -35,7 +35,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
             ["response_id", "ts", "customer", "channel", "touchpoint", "nps", "csat", "comment"]
         )
         rows.writerow(
-            ["X1", "2025-12-30T10:00:00+08:00", "C-X1", "store", "store_staff", 9, 5, SCRIPT]
+            ["X1", "2025-12-30T10:00:00+08:00", "C-X1", "store", "store_staff", 3, 2, SCRIPT]
         )
         rows.writerow(
             ["X2", "2025-12-30T11:00:00+08:00", "C-X2", "store", "store_staff", 2, 1, FORMULA]

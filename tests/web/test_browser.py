@@ -239,3 +239,31 @@ def test_a_survey_answered_on_a_phone_appears_in_the_metrics(
     assert after["n"] == before + 1
     newest = site.answers(where=["touchpoint=delivery_courier"], limit=1).rows[0]
     assert (newest["nps"], newest["comment"], newest["language"]) == (6, "快递员送货很准时", "zh")
+
+
+def test_the_report_opens_offline_with_its_charts(
+    chromium: object, site: Workspace, tmp_path: Path
+) -> None:
+    """The HTML report, opened from a file with no server at all: every chart is drawn and no
+    request leaves the file."""
+    from touchpoints.web.filters import Filters
+    from touchpoints.web.report import report_data, report_html
+
+    path = tmp_path / "report.html"
+    path.write_text(report_html(report_data(site, Filters(), "zh")), encoding="utf-8")
+    page = chromium.new_page()  # type: ignore[attr-defined]
+    errors: list[str] = []
+    requests: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else 0)
+    page.on("request", lambda r: requests.append(r.url))
+    try:
+        page.goto(path.as_uri())
+        page.wait_for_selector(".chart .main-svg")
+        charts = page.locator(".chart")
+        assert charts.count() == 4
+        for index in range(charts.count()):
+            assert charts.nth(index).locator(".main-svg").count() > 0
+        assert all(u.startswith(("file:", "data:", "blob:")) for u in requests)
+        assert errors == []
+    finally:
+        page.close()

@@ -434,6 +434,55 @@ def index(
 
 
 @app.command()
+def report(
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="The HTML file to write.", dir_okay=False)
+    ],
+    xlsx: Annotated[
+        Path | None,
+        typer.Option("--xlsx", help="Also write every table to this XLSX file.", dir_okay=False),
+    ] = None,
+    lang: Annotated[
+        Language | None, typer.Option("--lang", help="Language (default: the model's first).")
+    ] = None,
+    period: Annotated[Period, typer.Option(help="Period of the trends.")] = Period.month,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    where: WhereOpt = None,
+    workspace: WorkspaceOpt = Path("."),
+) -> None:
+    """Write the report for management: one self-contained HTML file (charts inside, opens
+    offline) with the summary, MTSI, trends, changes, benchmark and items; --xlsx adds a
+    workbook with every table."""
+    from touchpoints.web.filters import Filters
+    from touchpoints.web.report import report_data, report_html, report_xlsx
+
+    with reporting():
+        ws = _open(workspace)
+        chosen = Filters(
+            period=period.value,
+            since=since.date().isoformat() if since else None,
+            until=until.date().isoformat() if until else None,
+            where=dict(w.split("=", 1) for w in where or [] if "=" in w),
+        )
+        language = lang.value if lang else (ws.model.languages or ["en"])[0]
+        data = report_data(ws, chosen, language)
+        _write_atomically(out, report_html(data).encode("utf-8"))
+        if xlsx is not None:
+            _write_atomically(xlsx, report_xlsx(data))
+    console.print(
+        f"Report written: {escape(str(out))}" + (f", {escape(str(xlsx))}" if xlsx else "")
+    )
+
+
+def _write_atomically(path: Path, content: bytes) -> None:
+    """Write a file whole or not at all: a temporary file beside it, then renamed."""
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_bytes(content)
+    partial.replace(path)
+
+
+@app.command()
 def answers(
     since: SinceOpt = None,
     until: UntilOpt = None,

@@ -24,6 +24,7 @@ from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from touchpoints.api.auth import SESSION_COOKIE
+from touchpoints.model.schema import CXModel
 from touchpoints.services.access import FIGURES, may, operations, sees_thin_figures
 from touchpoints.services.cache import ResultCache
 from touchpoints.services.workspace import Workspace
@@ -82,6 +83,23 @@ class PageRefused(Exception):
         self.message = message
 
 
+def names_in(model: CXModel, lang: str) -> dict[str, dict[str, str]]:
+    """The model's names of channels, stages and touchpoints in ``lang`` (the other
+    language's where one is missing), by dimension and id."""
+    entries: dict[str, list[Any]] = {
+        "channel": list(model.channels),
+        "stage": list(model.stages),
+        "touchpoint": list(model.touchpoints),
+    }
+    return {
+        dimension: {
+            e.id: str((e.name.zh if lang == "zh" else e.name.en) or e.name.labels()[0])
+            for e in found
+        }
+        for dimension, found in entries.items()
+    }
+
+
 @cache
 def environment(lang: str) -> Environment:
     """The templates in ``lang``: autoescaped (a comment holding a script shows as text),
@@ -126,20 +144,7 @@ class PageContext:
         return names.get(str(value), str(value))
 
     def _names(self) -> dict[str, dict[str, str]]:
-        """The model's names of channels, stages and touchpoints in the page's language."""
-        model = self.workspace.model
-        entries: dict[str, list[Any]] = {
-            "channel": list(model.channels),
-            "stage": list(model.stages),
-            "touchpoint": list(model.touchpoints),
-        }
-        return {
-            dimension: {
-                e.id: str((e.name.zh if self.lang == "zh" else e.name.en) or e.name.labels()[0])
-                for e in found
-            }
-            for dimension, found in entries.items()
-        }
+        return names_in(self.workspace.model, self.lang)
 
     def link(self, path: str, filters: Filters | None = None, **extra: Any) -> str:
         """A link to ``path`` that keeps the page's filters (or ``filters``)."""

@@ -7,7 +7,8 @@ from touchpoints.web.views import (
     figures,
     journey,
     overview,
+    reports,
     touchpoints,
 )
 
-__all__ = ["answers", "data", "figures", "journey", "overview", "touchpoints"]
+__all__ = ["answers", "data", "figures", "journey", "overview", "reports", "touchpoints"]
