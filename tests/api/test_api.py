@@ -317,8 +317,14 @@ def test_records_posted_go_through_the_ingest_path(
         {"response_id": "api-2", "ts": "2025-12-31 09:05", "touchpoint": "web_checkout", "csat": 9},
     ]
     analyst = as_role(tokens["analyst"])
+    asked = {"where": "touchpoint=web_checkout"}
+    before = client.get("/api/v1/metrics", params=asked, headers=analyst).json()[0]["n"]
+    again = client.get("/api/v1/metrics", params=asked, headers=analyst).json()[0]["n"]
+    assert again == before  # the second answer came from the cache
     found = client.post("/api/v1/ingest/responses", json=records, headers=analyst)
     assert found.status_code == 200, found.text
+    after = client.get("/api/v1/metrics", params=asked, headers=analyst).json()[0]["n"]
+    assert after == before + 1  # the cached figures follow the ingest at once
     counts = found.json()
     assert (counts["read"], counts["accepted"], counts["quarantined"]) == (2, 1, 1)
     refused = client.get("/api/v1/quarantine", params={"kind": "responses"}, headers=analyst)

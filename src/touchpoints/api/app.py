@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import Body, Depends, FastAPI, Query, Request, Response
 from fastapi.responses import PlainTextResponse
@@ -26,14 +27,13 @@ from pydantic import BaseModel
 
 from touchpoints import __version__
 from touchpoints.api import errors
-from touchpoints.api.auth import SESSION_COOKIE, Caller, require
+from touchpoints.api.auth import SESSION_COOKIE, Caller, require, set_session_cookie
 from touchpoints.api.errors import ApiError
 from touchpoints.api.limits import MAX_BODY, BodyLimit
 from touchpoints.services.access import (
     ANSWERS,
     FIGURES,
     RAW_ROWS,
-    SESSION_LIFETIME,
     WRITE,
     LoginRefused,
     TooManyAttempts,
@@ -42,6 +42,7 @@ from touchpoints.services.access import (
     login,
     operations,
 )
+from touchpoints.services.cache import ResultCache
 from touchpoints.services.render import csv_text
 from touchpoints.services.workspace import Workspace
 from touchpoints.storage.folder import SCRATCH_DIR
@@ -55,6 +56,7 @@ Survey = Annotated[str | None, Query(description="all, transactional or relation
 Page = Annotated[int, Query(ge=1, description="page of a list result, from 1")]
 PerPage = Annotated[int, Query(ge=1, le=10_000, description="rows per page")]
 Resamples = Annotated[int, Query(ge=0, le=100_000, description="bootstrap resamples")]
+T = TypeVar("T")
 # Records one ingest call may carry: larger loads go as files (`touchpoints ingest`).
 MAX_RECORDS = 100_000
 
@@ -145,9 +147,11 @@ def withheld_nodes(nodes: list[dict[str, Any]], thin_shown: bool) -> list[dict[s
     return [_thin(n, figures) if n.get("insufficient") else n for n in nodes]
 
 
-def create_app(root: Path, *, max_body: int = MAX_BODY) -> FastAPI:
+def create_app(root: Path, *, max_body: int = MAX_BODY, cache_size: int = 256) -> FastAPI:
     """The API over the workspace in ``root`` (its model is read once, at start); request
-    bodies over ``max_body`` bytes are refused as they arrive (:mod:`.limits`)."""
+    bodies over ``max_body`` bytes are refused as they arrive (:mod:`.limits`); the latest
+    ``cache_size`` results are kept until the data changes
+    (:class:`~touchpoints.services.cache.ResultCache`; 0 keeps none)."""
     app = FastAPI(
         title="touchpoints",
         version=__version__,
@@ -159,6 +163,7 @@ def create_app(root: Path, *, max_body: int = MAX_BODY) -> FastAPI:
         redoc_url=None,
     )
     app.state.workspace = Workspace.open(root)
+    app.state.cache = ResultCache(app.state.workspace, size=cache_size)
     errors.install(app)
     app.add_middleware(BodyLimit, limit=max_body)
     figures = Depends(require(FIGURES))
@@ -169,6 +174,11 @@ def create_app(root: Path, *, max_body: int = MAX_BODY) -> FastAPI:
     def workspace() -> Workspace:
         found: Workspace = app.state.workspace
         return found
+
+    def remember(key: tuple[Any, ...], compute: Callable[[], T]) -> T:
+        """A result of the workspace, kept until its data changes."""
+        cache: ResultCache = app.state.cache
+        return cache.get(key, compute)
 
     def _exported(fmt: str, caller: Caller, what: str) -> str:
         """An export (CSV) is written to the audit log, with who made it."""
@@ -186,14 +196,7 @@ def create_app(root: Path, *, max_body: int = MAX_BODY) -> FastAPI:
             raise ApiError(429, "too_many_attempts", refused.message) from None
         except LoginRefused as refused:
             raise ApiError(401, "login_failed", refused.message) from None
-        response.set_cookie(
-            SESSION_COOKIE,
-            session.secret,
-            max_age=int(SESSION_LIFETIME.total_seconds()),
-            httponly=True,
-            samesite="strict",
-            secure=request.url.scheme == "https",
-        )
+        set_session_cookie(response, request, session.secret)
         return {"name": session.name, "role": session.role, "csrf": session.csrf}
 
     @app.delete("/api/v1/session", tags=["session"])
@@ -227,7 +230,9 @@ def create_app(root: Path, *, max_body: int = MAX_BODY) -> FastAPI:
     ) -> Any:
         """NPS, CSAT and CES with n, customer-clustered intervals and design effects:
         the rows of `touchpoints metrics --format json` (or CSV)."""
-        rows = workspace().metrics(**chosen, survey=survey)
+        rows = remember(
+            ("metrics", repr(chosen), survey), lambda: workspace().metrics(**chosen, survey=survey)
+        )
         found = withheld_rows(rows.to_dict(), caller.sees_thin_figures)
         return paged(found, page, per_page, response, _exported(fmt, caller, "metrics"))
 
@@ -247,8 +252,11 @@ def create_app(root: Path, *, max_body: int = MAX_BODY) -> FastAPI:
     ) -> Any:
         """Significant movements (or every comparison with `all`), each with its test,
         q-value and n: the rows of `touchpoints changes --format json` (or CSV)."""
-        changed = workspace().changes(
-            **chosen, survey=survey, pairwise=pairwise, all_changes=all_changes
+        changed = remember(
+            ("changes", repr(chosen), survey, pairwise, all_changes),
+            lambda: workspace().changes(
+                **chosen, survey=survey, pairwise=pairwise, all_changes=all_changes
+            ),
         )
         found = changed.to_dict()
         if not caller.sees_thin_figures:
@@ -265,11 +273,12 @@ def create_app(root: Path, *, max_body: int = MAX_BODY) -> FastAPI:
         seed: int = 0,
     ) -> Any:
         """The MTSI tree with consistency, responsiveness and reach: `touchpoints index`."""
-        found = (
-            workspace()
-            .index(period=period, since=since, until=until, resamples=resamples, seed=seed)
-            .to_dict()
-        )
+        found = remember(
+            ("index", period, since, until, resamples, seed),
+            lambda: workspace().index(
+                period=period, since=since, until=until, resamples=resamples, seed=seed
+            ),
+        ).to_dict()
         reports = found if isinstance(found, list) else [found]
         for report in reports:
             for level in ("channels", "stages", "touchpoints"):
@@ -288,13 +297,16 @@ def create_app(root: Path, *, max_body: int = MAX_BODY) -> FastAPI:
         seed: int = 0,
     ) -> dict[str, Any]:
         """Rated items per group and the CSI: `touchpoints items --format json`."""
-        rated = workspace().items(
-            item or ("attr.*",),
-            weights=weight or None,
-            scale=scale,
-            resamples=resamples,
-            seed=seed,
-            **chosen,
+        rated = remember(
+            ("items", tuple(item), tuple(weight), scale, resamples, seed, repr(chosen)),
+            lambda: workspace().items(
+                item or ("attr.*",),
+                weights=weight or None,
+                scale=scale,
+                resamples=resamples,
+                seed=seed,
+                **chosen,
+            ),
         )
         found = rated.to_dict()
         found["items"] = withheld_nodes(found["items"], caller.sees_thin_figures)
@@ -311,11 +323,10 @@ def create_app(root: Path, *, max_body: int = MAX_BODY) -> FastAPI:
         where: Where = [],  # noqa: B006
     ) -> dict[str, Any]:
         """Our figures beside competitors' and the references: `touchpoints benchmark`."""
-        found = (
-            workspace()
-            .benchmark(by, period=period, since=since, until=until, where=where)
-            .to_dict()
-        )
+        found: dict[str, Any] = remember(
+            ("benchmark", by, period, since, until, tuple(where)),
+            lambda: workspace().benchmark(by, period=period, since=since, until=until, where=where),
+        ).to_dict()
         found["brands"] = withheld_rows(found["brands"], caller.sees_thin_figures)
         if not caller.sees_thin_figures:
             for part in ("gaps", "references"):

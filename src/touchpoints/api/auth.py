@@ -16,11 +16,17 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from touchpoints.api.errors import ApiError
-from touchpoints.services.access import ROLES, may, operations, sees_thin_figures
+from touchpoints.services.access import (
+    ROLES,
+    SESSION_LIFETIME,
+    may,
+    operations,
+    sees_thin_figures,
+)
 
 SESSION_COOKIE = "tp_session"
 CSRF_HEADER = "X-CSRF-Token"
@@ -41,6 +47,19 @@ class Caller:
     def sees_thin_figures(self) -> bool:
         """Analysts and admins see figures below min n; the others see them withheld."""
         return sees_thin_figures(self.role)
+
+
+def set_session_cookie(response: Response, request: Request, secret: str) -> None:
+    """The session cookie: HttpOnly (no script reads it), SameSite=Strict (no other site's
+    page sends it), Secure over HTTPS, for the session's lifetime."""
+    response.set_cookie(
+        SESSION_COOKIE,
+        secret,
+        max_age=int(SESSION_LIFETIME.total_seconds()),
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+    )
 
 
 def require(permission: frozenset[str]) -> Callable[..., Caller]:

@@ -26,7 +26,6 @@ from touchpoints.api import errors
 from touchpoints.api.app import create_app
 from touchpoints.api.limits import MAX_BODY
 from touchpoints.errors import ParameterError, TouchpointsError
-from touchpoints.services.cache import ResultCache
 from touchpoints.web import assets, pages, security, session, survey, tables, views
 from touchpoints.web.session import bare
 
@@ -34,10 +33,10 @@ __all__ = ["create_server", "serve", "views"]
 UNEXPECTED = "an unexpected error; the server log has the details"
 
 
-def create_server(root: Path, *, max_body: int = MAX_BODY) -> FastAPI:
-    """The API and the pages over the workspace in ``root``."""
-    app = create_app(root, max_body=max_body)
-    app.state.cache = ResultCache(app.state.workspace)
+def create_server(root: Path, *, max_body: int = MAX_BODY, cache_size: int = 256) -> FastAPI:
+    """The API and the pages over the workspace in ``root``, sharing one result cache of
+    ``cache_size`` results (0: none, as ``benchmarks/web.py`` measures)."""
+    app = create_app(root, max_body=max_body, cache_size=cache_size)
     for router in (assets.router, session.router, survey.router, tables.router, pages.router):
         app.include_router(router)
     app.middleware("http")(security.headers)

@@ -14,9 +14,8 @@ from urllib.parse import quote
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from touchpoints.api.auth import SESSION_COOKIE
+from touchpoints.api.auth import SESSION_COOKIE, set_session_cookie
 from touchpoints.services.access import (
-    SESSION_LIFETIME,
     LoginRefused,
     TooManyAttempts,
     login,
@@ -74,14 +73,7 @@ def log_in(
     except LoginRefused as refused:
         return bare(request, "login.html", 401, then=local_target(then), message=refused.message)
     response = RedirectResponse(local_target(then), status_code=303)
-    response.set_cookie(
-        SESSION_COOKIE,
-        session.secret,
-        max_age=int(SESSION_LIFETIME.total_seconds()),
-        httponly=True,
-        samesite="strict",
-        secure=request.url.scheme == "https",
-    )
+    set_session_cookie(response, request, session.secret)
     return response
 
 
