@@ -633,6 +633,29 @@ def user_add(
         console.print(f"Password: {password}  (shown once)")
 
 
+@user_app.command("list")
+def user_list(workspace: WorkspaceOpt = Path("."), fmt: FormatOpt = Format.table) -> None:
+    """Every user: name, role, team and when added (passwords are kept as hashes only)."""
+    from touchpoints.services.access import user_list as listed
+
+    with reporting(fmt):
+        result = listed(_open(workspace))
+    emit(result, fmt)
+
+
+@user_app.command("remove")
+def user_remove(
+    name: Annotated[str, typer.Argument(help="The login name.")],
+    workspace: WorkspaceOpt = Path("."),
+) -> None:
+    """Remove a user: their sessions end at once (the last admin stays)."""
+    from touchpoints.services.access import remove_user
+
+    with reporting():
+        remove_user(_open(workspace), name)
+    console.print(f"User {name} removed.")
+
+
 @survey_app.command("link")
 def survey_link(
     touchpoint: Annotated[str, typer.Argument(help="The touchpoint's id.")],

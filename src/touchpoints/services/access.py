@@ -40,6 +40,9 @@ RAW_ROWS = frozenset({"admin", "analyst"})
 # The answers behind a figure: agents see those of their team's touchpoints only.
 ANSWERS = frozenset({"admin", "analyst", "agent"})
 WRITE = frozenset({"admin", "analyst"})
+# Users, tokens and the workspace's settings: admins only.
+ADMIN = frozenset({"admin"})
+USER_COLUMNS = ("name", "role", "team", "created_at")
 
 
 def operations(workspace: WorkspaceFolder) -> OperationalStore:
@@ -55,8 +58,11 @@ class NewToken:
     record: TokenRecord
 
 
-def create_token(workspace: WorkspaceFolder, role: str, team: str | None = None) -> NewToken:
-    """A new bearer token for ``role`` (and ``team``, for agents); logged in the audit."""
+def create_token(
+    workspace: WorkspaceFolder, role: str, team: str | None = None, actor: str = "cli"
+) -> NewToken:
+    """A new bearer token for ``role`` (and ``team``, for agents); logged in the audit as
+    made by ``actor``."""
     if role not in ROLES:
         raise ParameterError("role", f"unknown role '{role}' (roles: {', '.join(ROLES)})")
     if team is not None and personal_value(team) is not None:
@@ -65,7 +71,7 @@ def create_token(workspace: WorkspaceFolder, role: str, team: str | None = None)
     token = f"tp_{token_id[4:]}_{secrets.token_urlsafe(32)}"
     store = operations(workspace)
     record = store.add_token(token_id, token, role, team)
-    store.log("cli", "token create", f"{token_id} role={role} team={team or ''}")
+    store.log(actor, "token create", f"{token_id} role={role} team={team or ''}")
     return NewToken(token, record)
 
 
@@ -86,9 +92,15 @@ class TooManyAttempts(TouchpointsError):
 
 
 def add_user(
-    workspace: WorkspaceFolder, name: str, password: str, role: str, team: str | None = None
+    workspace: WorkspaceFolder,
+    name: str,
+    password: str,
+    role: str,
+    team: str | None = None,
+    actor: str = "cli",
 ) -> None:
-    """A user who logs in to the pages with ``password`` (stored as its Argon2id hash)."""
+    """A user who logs in to the pages with ``password`` (stored as its Argon2id hash);
+    audited as added by ``actor``."""
     from argon2 import PasswordHasher
 
     if role not in ROLES:
@@ -107,7 +119,7 @@ def add_user(
         store.add_user(name, PasswordHasher().hash(password), role, team)
     except sqlite3.IntegrityError:
         raise ParameterError("name", f"a user '{name}' exists already") from None
-    store.log("cli", "user add", f"{name} role={role} team={team or ''}")
+    store.log(actor, "user add", f"{name} role={role} team={team or ''}")
 
 
 @dataclass(frozen=True)
@@ -161,12 +173,34 @@ def token_list(workspace: WorkspaceFolder) -> Records:
     return Records(tuple(rows), f"{len(rows)} token(s)", TOKEN_COLUMNS)
 
 
-def revoke_token(workspace: WorkspaceFolder, token_id: str) -> None:
+def revoke_token(workspace: WorkspaceFolder, token_id: str, actor: str = "cli") -> None:
     """Revoke a token by its id (``tok_…``): its next request is refused."""
     store = operations(workspace)
     if not store.revoke_token(token_id):
         raise ParameterError("token", f"no live token '{token_id}' (see `token list`)")
-    store.log("cli", "token revoke", token_id)
+    store.log(actor, "token revoke", token_id)
+
+
+def user_list(workspace: WorkspaceFolder) -> Records:
+    """Every user: name, role, team and when added (the password hashes stay stored)."""
+    rows = operations(workspace).users()
+    return Records(tuple(rows), f"{len(rows)} user(s)", USER_COLUMNS)
+
+
+def remove_user(workspace: WorkspaceFolder, name: str, actor: str = "cli") -> None:
+    """Remove a user: their sessions end at once. The last admin stays (no one could manage
+    users after), and an admin does not remove themselves from the pages."""
+    store = operations(workspace)
+    users = {u["name"]: u for u in store.users()}
+    if name not in users:
+        raise ParameterError("name", f"no user '{name}' (see `user list`)")
+    admins = [u for u in users.values() if u["role"] == "admin"]
+    if users[name]["role"] == "admin" and len(admins) == 1:
+        raise ParameterError("name", f"'{name}' is the last admin: add another admin first")
+    if actor == f"user:{name}":
+        raise ParameterError("name", "you cannot remove yourself while logged in")
+    store.remove_user(name)
+    store.log(actor, "user remove", name)
 
 
 def audit_log(workspace: WorkspaceFolder, limit: int = 100) -> Records:

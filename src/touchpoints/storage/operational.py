@@ -138,6 +138,23 @@ class OperationalStore:
             ).fetchone()
         return None if row is None else (row[0], row[1], row[2])
 
+    def users(self) -> list[dict[str, Any]]:
+        """Every user: name, role, team and when added (never the password hash)."""
+        if not self.path.exists():
+            return []
+        with self._connect() as con:
+            rows = con.execute(
+                "SELECT name, role, team, created_at FROM users ORDER BY name"
+            ).fetchall()
+        return [dict(zip(("name", "role", "team", "created_at"), r, strict=True)) for r in rows]
+
+    def remove_user(self, name: str) -> bool:
+        """Remove a user and end their sessions at once; whether there was one."""
+        with self._connect() as con:
+            gone = con.execute("DELETE FROM users WHERE name = ?", (name,)).rowcount
+            con.execute("DELETE FROM sessions WHERE name = ?", (name,))
+        return bool(gone)
+
     def failures_since(self, name: str, since: str) -> int:
         """Failed logins for ``name`` since ``since``. Names are kept as their SHA-256: a
         failed attempt may type anything (an e-mail address, a phone number) into the name."""

@@ -2,6 +2,7 @@
 declares them all, in the order of the navigation."""
 
 from touchpoints.web.views import (
+    admin,
     answers,
     data,
     figures,
@@ -11,4 +12,4 @@ from touchpoints.web.views import (
     touchpoints,
 )
 
-__all__ = ["answers", "data", "figures", "journey", "overview", "reports", "touchpoints"]
+__all__ = ["admin", "answers", "data", "figures", "journey", "overview", "reports", "touchpoints"]
