@@ -15,7 +15,9 @@ same figures (``/api/v1/index``, ``/api/v1/metrics?period=month``,
 - the command line's own time for the same queries (``touchpoints index`` and
   ``touchpoints metrics --period month``, process start included);
 - after an ingest through the API (one answer), the next ``/api/v1/metrics`` is timed and its
-  ``n`` checked: the cache never answers with figures older than the ingest.
+  ``n`` checked: the cache never answers with figures older than the ingest;
+- after another ingest and a wait (``--warm-wait``), the four requests again: the server's
+  warmer has answered them for the new data in the meantime.
 
     python benchmarks/web.py --rows 10000000 --workspace /tmp/bench-web
 """
@@ -152,12 +154,76 @@ def cli_seconds(root: Path, *args: str) -> float:
     return time.perf_counter() - started
 
 
+def ingest_one(client: httpx.Client) -> None:
+    record = {
+        "response_id": f"bench-{time.time_ns()}",
+        "ts": "2025-06-01T10:00:00Z",
+        "channel": "web",
+        "touchpoint": "web_checkout",
+        "nps": 9,
+    }
+    client.post("/api/v1/ingest/responses", json=[record]).raise_for_status()
+
+
+def cached_side(root: Path, token: str, requests: int) -> dict[str, Any]:
+    """Cold requests, then ``requests`` concurrent ones, then one right after an ingest."""
+    out: dict[str, Any] = {}
+    server = Server(root, 256, token)
+    try:
+        with server.client() as client:
+            out["cold_ms"] = {k: round(1000 * timed(client, k), 1) for k in KINDS}
+        paths = [KINDS[i % len(KINDS)] for i in range(requests)]
+        out["cached"] = summary(concurrent(server, paths))
+        with server.client() as client:
+            before = client.get("/api/v1/metrics").json()[0]["n"]
+            ingest_one(client)
+            started = time.perf_counter()
+            after = client.get("/api/v1/metrics").json()[0]["n"]
+            out["after_ingest"] = {
+                "ms": round(1000 * (time.perf_counter() - started), 1),
+                "n_before": before,
+                "n_after": after,
+                "correct": after == before + 1,
+            }
+    finally:
+        server.stop()
+    return out
+
+
+def warmed_side(root: Path, token: str, wait: float) -> dict[str, Any]:
+    """The four requests asked once (cold), an ingest, a wait with no request, then the four
+    again: the server's warmer has answered them for the new data meanwhile."""
+    server = Server(root, 256, token)
+    try:
+        with server.client() as client:
+            for kind in KINDS:
+                timed(client, kind)
+            before = client.get("/api/v1/metrics").json()[0]["n"]
+            ingest_one(client)
+            time.sleep(wait)
+            found = {k: round(1000 * timed(client, k), 1) for k in KINDS}
+            after = client.get("/api/v1/metrics").json()[0]["n"]
+    finally:
+        server.stop()
+    return {
+        "wait_s": wait,
+        "ms": found,
+        "n_before": before,
+        "n_after": after,
+        "correct": after == before + 1,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=10_000_000)
     parser.add_argument("--workspace", type=Path, default=Path("/tmp/bench-web"))
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--uncached", type=int, default=8, help="requests without a cache")
+    parser.add_argument(
+        "--warm-wait", type=float, default=150, help="seconds to wait after an ingest"
+    )
+    parser.add_argument("--sides", default="cached,uncached,cli,warm")
     args = parser.parse_args()
     root = args.workspace
     if not (root / "touchpoints.yaml").exists():
@@ -170,45 +236,24 @@ def main() -> None:
     token = create_token(workspace, "analyst").token
     out: dict[str, Any] = {"machine": machine(), "rows": args.rows}
 
-    server = Server(root, 256, token)
-    try:
-        with server.client() as client:
-            out["cold_ms"] = {k: round(1000 * timed(client, k), 1) for k in KINDS}
-        paths = [KINDS[i % len(KINDS)] for i in range(args.requests)]
-        out["cached"] = summary(concurrent(server, paths))
-        with server.client() as client:
-            before = client.get("/api/v1/metrics").json()[0]["n"]
-            record = {
-                "response_id": f"bench-{time.time_ns()}",
-                "ts": "2025-06-01T10:00:00Z",
-                "channel": "web",
-                "touchpoint": "web_checkout",
-                "nps": 9,
-            }
-            client.post("/api/v1/ingest/responses", json=[record]).raise_for_status()
-            started = time.perf_counter()
-            after = client.get("/api/v1/metrics").json()[0]["n"]
-            out["after_ingest"] = {
-                "ms": round(1000 * (time.perf_counter() - started), 1),
-                "n_before": before,
-                "n_after": after,
-                "correct": after == before + 1,
-            }
-    finally:
-        server.stop()
-
-    server = Server(root, 0, token)
-    try:
-        paths = [KINDS[i % len(KINDS)] for i in range(args.uncached)]
-        out["uncached"] = summary(concurrent(server, paths))
-    finally:
-        server.stop()
-
-    out["cli_seconds"] = {
-        "index": round(cli_seconds(root, "index"), 2),
-        "metrics --period month": round(cli_seconds(root, "metrics", "--period", "month"), 2),
-        "changes --period month": round(cli_seconds(root, "changes", "--period", "month"), 2),
-    }
+    sides = set(args.sides.split(","))
+    if "cached" in sides:
+        out |= cached_side(root, token, args.requests)
+    if "uncached" in sides:
+        server = Server(root, 0, token)
+        try:
+            paths = [KINDS[i % len(KINDS)] for i in range(args.uncached)]
+            out["uncached"] = summary(concurrent(server, paths))
+        finally:
+            server.stop()
+    if "cli" in sides:
+        out["cli_seconds"] = {
+            "index": round(cli_seconds(root, "index"), 2),
+            "metrics --period month": round(cli_seconds(root, "metrics", "--period", "month"), 2),
+            "changes --period month": round(cli_seconds(root, "changes", "--period", "month"), 2),
+        }
+    if "warm" in sides:
+        out["after_ingest_warmed"] = warmed_side(root, token, args.warm_wait)
     print(json.dumps(out, indent=2, ensure_ascii=False))
 
 

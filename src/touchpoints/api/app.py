@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
@@ -42,7 +43,7 @@ from touchpoints.services.access import (
     login,
     operations,
 )
-from touchpoints.services.cache import ResultCache
+from touchpoints.services.cache import ResultCache, Warmer
 from touchpoints.services.render import csv_text
 from touchpoints.services.workspace import Workspace
 from touchpoints.storage.folder import SCRATCH_DIR
@@ -152,7 +153,21 @@ def create_app(root: Path, *, max_body: int = MAX_BODY, cache_size: int = 256) -
     bodies over ``max_body`` bytes are refused as they arrive (:mod:`.limits`); the latest
     ``cache_size`` results are kept until the data changes
     (:class:`~touchpoints.services.cache.ResultCache`; 0 keeps none)."""
+    workspace_ = Workspace.open(root)
+    cache = ResultCache(workspace_, size=cache_size)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        """While the server runs, a thread answers the last questions again after an ingest."""
+        warmer = Warmer(cache) if cache_size else None
+        if warmer:
+            warmer.start()
+        yield
+        if warmer:
+            warmer.stop()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="touchpoints",
         version=__version__,
         description="Multi-channel customer-experience figures: the command line's results "
@@ -162,8 +177,8 @@ def create_app(root: Path, *, max_body: int = MAX_BODY, cache_size: int = 256) -
         docs_url=None,
         redoc_url=None,
     )
-    app.state.workspace = Workspace.open(root)
-    app.state.cache = ResultCache(app.state.workspace, size=cache_size)
+    app.state.workspace = workspace_
+    app.state.cache = cache
     errors.install(app)
     app.add_middleware(BodyLimit, limit=max_body)
     figures = Depends(require(FIGURES))
