@@ -21,7 +21,7 @@ from touchpoints.errors import (
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
-    from touchpoints.core import index, metrics, privacy
+    from touchpoints.core import index, metrics, models, privacy
     from touchpoints.services.workspace import Workspace, init_workspace
     from touchpoints.services.workspace import open_workspace as open
 
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 _LAZY = {
     "metrics": ("touchpoints.core.metrics", None),
     "index": ("touchpoints.core.index", None),
+    "models": ("touchpoints.core.models", None),
     "privacy": ("touchpoints.core.privacy", None),
     "open": ("touchpoints.services.workspace", "open_workspace"),
     "Workspace": ("touchpoints.services.workspace", "Workspace"),
@@ -61,6 +62,7 @@ __all__ = [
     "index",
     "init_workspace",
     "metrics",
+    "models",
     "open",
     "privacy",
 ]

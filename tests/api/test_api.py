@@ -37,6 +37,7 @@ ENDPOINTS = {
     "/api/v1/benchmark": FIGURES,
     "/api/v1/quarantine": {"admin", "analyst"},
     "/api/v1/answers?where=channel=store": {"admin", "analyst", "agent"},
+    "/api/v1/analyze/kano?by=segment": FIGURES,
 }
 
 
@@ -174,10 +175,26 @@ def test_list_results_are_paged_by_headers(client: TestClient, tokens: dict[str,
 
 def test_openapi_lists_every_endpoint_with_bearer_auth(client: TestClient) -> None:
     spec = client.get("/openapi.json").json()
-    assert {p.split("?")[0] for p in ENDPOINTS} <= set(spec["paths"])
-    readers = {path for path, ops in spec["paths"].items() if "get" in ops}
+    paths = {path.replace("{model}", "kano") for path in spec["paths"]}
+    assert {p.split("?")[0] for p in ENDPOINTS} <= paths
+    readers = {
+        path.replace("{model}", "kano") for path, ops in spec["paths"].items() if "get" in ops
+    }
     assert readers == {p.split("?")[0] for p in ENDPOINTS}, "an endpoint missing from ENDPOINTS"
     assert spec["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
+
+
+def test_the_api_kano_rows_equal_the_cli(
+    client: TestClient, served: Workspace, tokens: dict[str, str]
+) -> None:
+    found = client.get(
+        "/api/v1/analyze/kano", params={"by": "segment"}, headers=as_role(tokens["analyst"])
+    )
+    assert found.status_code == 200
+    assert found.json() == cli_json(served, "analyze", "kano", "--by", "segment")
+    unknown = client.get("/api/v1/analyze/nothing", headers=as_role(tokens["analyst"]))
+    assert unknown.status_code == 400
+    assert unknown.json()["error"]["param"] == "model"
 
 
 def test_the_api_answers_equal_the_cli_and_an_agent_sees_their_team_only(

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import Body, Depends, FastAPI, Query, Request, Response
+from fastapi import Path as PathParam
 from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel
 
@@ -145,6 +146,7 @@ def withheld_nodes(nodes: list[dict[str, Any]], thin_shown: bool) -> list[dict[s
     if thin_shown:
         return nodes
     figures = ["score", "low", "high", "mean", "top_box", "bottom_box", "csi"]
+    figures += ["category", "better", "worse", "strength"]  # a model's row (KANO)
     return [_thin(n, figures) if n.get("insufficient") else n for n in nodes]
 
 
@@ -347,6 +349,21 @@ def create_app(root: Path, *, max_body: int = MAX_BODY, cache_size: int = 256) -
             for part in ("gaps", "references"):
                 found[part] = [g for g in found[part] if not g.get("insufficient")]
         return found
+
+    @app.get("/api/v1/analyze/{model}", tags=["models"])
+    def analyze(
+        model: Annotated[Literal["kano"], PathParam(description="the model: kano")],
+        chosen: Chosen,
+        caller: Caller = figures,
+        survey: Survey = None,
+    ) -> Any:
+        """An experience model: `touchpoints analyze MODEL --format json` (KANO: one object
+        per attribute with its category, better, worse, strength, counts and n)."""
+        found = remember(
+            ("analyze", model, repr(chosen), survey),
+            lambda: workspace().analyze(model, **chosen, survey=survey),
+        ).to_dict()
+        return withheld_nodes(found, caller.sees_thin_figures)
 
     @app.get("/api/v1/answers", tags=["data"])
     def answers(

@@ -43,6 +43,8 @@ user_app = typer.Typer(help="The people who log in to the pages.", no_args_is_he
 app.add_typer(user_app, name="user")
 survey_app = typer.Typer(help="The survey pages of the touchpoints.", no_args_is_help=True)
 app.add_typer(survey_app, name="survey")
+analyze_app = typer.Typer(help="Experience models: KANO (more to come).", no_args_is_help=True)
+app.add_typer(analyze_app, name="analyze")
 
 WorkspaceOpt = Annotated[
     Path,
@@ -480,6 +482,25 @@ def _write_atomically(path: Path, content: bytes) -> None:
     partial = path.with_name(f".{path.name}.partial")
     partial.write_bytes(content)
     partial.replace(path)
+
+
+@analyze_app.command("kano")
+def analyze_kano(
+    by: ByOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    where: WhereOpt = None,
+    survey: SurveyOpt = Survey.all,
+    workspace: WorkspaceOpt = Path("."),
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """KANO categories of every attribute asked as a kano.<attribute>.f / .d pair: the
+    category (A, O, M, I; R/Q flagged), Better, Worse, strength and the counts."""
+    with reporting(fmt):
+        result = _open(workspace).analyze(
+            "kano", by, since=since, until=until, where=where, survey=survey.value
+        )
+    emit(result, fmt)
 
 
 @app.command()

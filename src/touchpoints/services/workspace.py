@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from touchpoints.services.results.index import IndexResult
     from touchpoints.services.results.items import ItemsResult
     from touchpoints.services.results.metrics import MetricsResult
+    from touchpoints.services.results.models import KanoResult
     from touchpoints.services.results.status import StatusResult
 
 Day = date | datetime | str | None
@@ -190,6 +191,16 @@ class Workspace(WorkspaceFolder):
             resamples=resamples,
             seed=seed,
         )
+
+    def analyze(self, model: str, by: Words = None, **selection: Unpack[Selection]) -> KanoResult:
+        """An experience model over the selected answers, per group of ``by``:
+        ``ws.analyze("kano", by="segment")`` (``touchpoints analyze kano``). The models of
+        issue 18 are added here as they land; today: ``kano``."""
+        from touchpoints.services.models import MODELS, kano_report
+
+        if model not in MODELS:
+            raise ParameterError("model", f"unknown model '{model}' (models: {', '.join(MODELS)})")
+        return kano_report(self, MetricsQuery.parse(by, **selection))
 
     def answers(
         self,
