@@ -40,6 +40,15 @@ def answer(status: int, code: str, message: str, param: str | None = None) -> JS
     return JSONResponse(body(status, code, message, param), status_code=status, headers=headers)
 
 
+def invalid_request(exc: RequestValidationError) -> tuple[str, str | None]:
+    """The first problem of a request that does not fit its endpoint, as one line, and the
+    parameter at fault."""
+    first = exc.errors()[0] if exc.errors() else {}
+    where = [str(p) for p in first.get("loc", ()) if p not in ("query", "body", "path")]
+    param = where[0] if where else None
+    return f"{param or 'request'}: {first.get('msg', 'invalid')}", param
+
+
 def install(app: FastAPI) -> None:
     """Map every error the app can meet to the one body."""
 
@@ -54,10 +63,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
-        first = exc.errors()[0] if exc.errors() else {}
-        where = [str(p) for p in first.get("loc", ()) if p not in ("query", "body", "path")]
-        param = where[0] if where else None
-        message = f"{param or 'request'}: {first.get('msg', 'invalid')}"
+        message, param = invalid_request(exc)
         return answer(400, "parameter", message, param)
 
     @app.exception_handler(TouchpointsError)

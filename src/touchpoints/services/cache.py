@@ -69,11 +69,8 @@ class ResultCache:
             if version != self._version:
                 self._results.clear()
                 self._version = version
-            if self.warm:
-                self._asked[key] = compute
+            if key in self._asked:
                 self._asked.move_to_end(key)
-                while len(self._asked) > self.warm:
-                    self._asked.popitem(last=False)
             if key in self._results:
                 self._results.move_to_end(key)
                 self.hits += 1
@@ -82,6 +79,11 @@ class ResultCache:
             self.misses += 1
         result = compute()
         with self._lock:
+            if self.warm:  # a question that answered: worth answering again after an ingest
+                self._asked[key] = compute
+                self._asked.move_to_end(key)
+                while len(self._asked) > self.warm:
+                    self._asked.popitem(last=False)
             if data_version(self.path) == version == self._version:
                 self._results[key] = result
                 while len(self._results) > self.size:
@@ -112,7 +114,11 @@ class ResultCache:
                     self._version = version
                 if key in self._results:
                     continue
-            result = compute()
+            try:
+                result = compute()
+            except Exception:  # it fails for its asker too, who is told why; go on
+                log.warning("refreshing %r failed", key, exc_info=True)
+                continue
             with self._lock:
                 if data_version(self.path) != version or version != self._version:
                     return done

@@ -21,6 +21,7 @@ from typing import Any, Self, TypeVar
 import duckdb
 
 from touchpoints.errors import WorkspaceError
+from touchpoints.storage.locks import lock_of
 from touchpoints.storage.migrations import LATEST, current_version, migrate
 from touchpoints.storage.sql import lit, scalar
 
@@ -135,18 +136,41 @@ class Warehouse:
 
     def __init__(self, path: Path, *, read_only: bool = False) -> None:
         self.path = path
-        self.con = connect(path, read_only=read_only)
-        _settings(self.con)
-        if read_only and current_version(self.con) < LATEST:
-            # An older file is brought forward once, by a short read-write open.
-            self.con.close()
-            with Warehouse(path):
-                pass
-            self.con = connect(path, read_only=True)
+        self._lock = lock_of(path)
+        self._held: str | None = None
+        self._hold("read" if read_only else "write")
+        try:
+            self.con = connect(path, read_only=read_only)
             _settings(self.con)
-        elif not read_only:
-            migrate(self.con)
+            if read_only and current_version(self.con) < LATEST:
+                # An older file is brought forward once, by a short read-write open.
+                self.con.close()
+                self._hold(None)
+                with Warehouse(path):
+                    pass
+                self._hold("read")
+                self.con = connect(path, read_only=True)
+                _settings(self.con)
+            elif not read_only:
+                migrate(self.con)
+        except BaseException:
+            self._hold(None)
+            raise
         self._ibis: Any = None
+
+    def _hold(self, mode: str | None) -> None:
+        """Hold this process's lock of the file to ``read`` or ``write`` (``None``: let go)
+        (:mod:`touchpoints.storage.locks`)."""
+        if self._held == "read":
+            self._lock.release_read()
+        elif self._held == "write":
+            self._lock.release_write()
+        self._held = None
+        if mode == "read":
+            self._lock.acquire_read()
+        elif mode == "write":
+            self._lock.acquire_write()
+        self._held = mode
 
     @property
     def name(self) -> str:
@@ -217,7 +241,10 @@ class Warehouse:
             raise
 
     def close(self) -> None:
-        self.con.close()
+        try:
+            self.con.close()
+        finally:
+            self._hold(None)
 
     def __enter__(self) -> Self:
         return self
@@ -250,6 +277,8 @@ class StagingWarehouse(Warehouse):
         self.path = path
         self.scratch = scratch
         self._ibis = None
+        self._lock = lock_of(path)
+        self._held = None
         Warehouse(path, read_only=path.exists()).close()  # exists, readable, migrated
         self.con = duckdb.connect()
         _settings(self.con)
@@ -266,6 +295,7 @@ class StagingWarehouse(Warehouse):
         mode = " (READ_ONLY)" if read_only else ""
         self.con.execute("USE memory")
         self.con.execute("DETACH DATABASE IF EXISTS warehouse")
+        self._hold("read" if read_only else "write")
         retrying(
             self.path,
             lambda: self.con.execute(f"ATTACH {lit(str(self.path))} AS warehouse{mode}"),

@@ -19,6 +19,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 from starlette.exceptions import HTTPException
 
@@ -82,6 +83,13 @@ def install_errors(app: FastAPI) -> None:
             status=500,
             message=UNEXPECTED,
         )
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        message, param = errors.invalid_request(exc)
+        if is_api(request):
+            return errors.answer(400, "parameter", message, param)
+        return bare(request, "error.html", 400, status=400, message=message)
 
     @app.exception_handler(TouchpointsError)
     async def wrong_input(request: Request, exc: TouchpointsError) -> Response:

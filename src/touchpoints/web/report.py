@@ -12,13 +12,15 @@ by the templates (a comment holding a script shows as text); the chart data is e
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, cast
 
 from touchpoints import __version__
 from touchpoints.api.app import withheld_nodes, withheld_rows
+from touchpoints.errors import ParameterError
 from touchpoints.services.render import xlsx_bytes
+from touchpoints.services.results.items import ItemsResult
 from touchpoints.services.workspace import Workspace
 from touchpoints.web import charts
 from touchpoints.web.assets import asset
@@ -57,8 +59,15 @@ def report_data(
     overall = withheld_rows(workspace.metrics(**span).to_dict(), reader.thin_figures)
     trend = withheld_rows(workspace.metrics(**chosen).to_dict(), reader.thin_figures)
     changes = workspace.changes(**chosen)
+    if not reader.thin_figures:  # min-n anonymity, as on the pages and in the exports
+        changes = replace(changes, changes=tuple(c for c in changes.changes if not c.insufficient))
     benchmark = workspace.benchmark(**span)
-    items = workspace.items(by="channel", **span)
+    try:
+        items: ItemsResult | None = workspace.items(by="channel", **span)
+    except ParameterError as missing:  # no rated items stored: the report goes without them
+        if missing.param != "items":
+            raise
+        items = None
     periods = [r["period"] for r in trend]
     figures = [
         charts.trend(
@@ -100,7 +109,7 @@ def report_data(
         "figures": figures,
         "changes": changes.views(),
         "benchmark": benchmark.views() if reader.thin_figures else None,
-        "items": items.views() if reader.thin_figures else None,
+        "items": items.views() if items is not None and reader.thin_figures else None,
         "comments": comments,
         "sheets": [
             ("MTSI", withheld_nodes(index.records(), reader.thin_figures)),
@@ -110,7 +119,7 @@ def report_data(
                 [r for r in changes.records() if reader.thin_figures or not r.get("insufficient")],
             ),
             ("benchmark", benchmark.records() if reader.thin_figures else []),
-            ("items", items.records() if reader.thin_figures else []),
+            ("items", items.records() if items is not None and reader.thin_figures else []),
         ],
     }
 

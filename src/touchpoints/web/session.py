@@ -23,7 +23,7 @@ from touchpoints.services.access import (
 )
 from touchpoints.services.workspace import Workspace
 from touchpoints.web.pages import environment, language, viewer_of
-from touchpoints.web.security import check_csrf
+from touchpoints.web.security import POLICY, SURVEY_POLICY, check_csrf
 
 router = APIRouter(include_in_schema=False)
 
@@ -50,7 +50,10 @@ def bare(
     workspace: Workspace = request.app.state.workspace
     lang = lang or language(request, workspace)
     html = environment(lang).get_template(template).render(page=None, lang=lang, **data)
-    return HTMLResponse(html, status_code=code)
+    # The security headers here too: an error page may be answered outside the middleware.
+    policy = SURVEY_POLICY if request.url.path.startswith("/s/") else POLICY
+    headers = {"Content-Security-Policy": policy, "X-Content-Type-Options": "nosniff"}
+    return HTMLResponse(html, status_code=code, headers=headers)
 
 
 @router.get("/login")

@@ -82,7 +82,9 @@ def _done(found: PageContext, problem: ParameterError | None = None, **shown: An
 
 
 @router.post("/admin/users", include_in_schema=False)
-def add(request: Request, name: Field, role: Field, csrf: Field, team: Field = "") -> HTMLResponse:
+def add(
+    request: Request, name: Field, role: Field, csrf: Field = "", team: Field = ""
+) -> HTMLResponse:
     found, actor = _change(request, csrf)
     password = secrets.token_urlsafe(12)
     try:
@@ -93,7 +95,7 @@ def add(request: Request, name: Field, role: Field, csrf: Field, team: Field = "
 
 
 @router.post("/admin/users/remove", include_in_schema=False)
-def remove(request: Request, name: Field, csrf: Field) -> HTMLResponse:
+def remove(request: Request, name: Field, csrf: Field = "") -> HTMLResponse:
     found, actor = _change(request, csrf)
     try:
         remove_user(found.workspace, name, actor)
@@ -103,7 +105,7 @@ def remove(request: Request, name: Field, csrf: Field) -> HTMLResponse:
 
 
 @router.post("/admin/tokens", include_in_schema=False)
-def token(request: Request, role: Field, csrf: Field, team: Field = "") -> HTMLResponse:
+def token(request: Request, role: Field, csrf: Field = "", team: Field = "") -> HTMLResponse:
     found, actor = _change(request, csrf)
     try:
         made = create_token(found.workspace, role, team.strip() or None, actor)
@@ -113,7 +115,7 @@ def token(request: Request, role: Field, csrf: Field, team: Field = "") -> HTMLR
 
 
 @router.post("/admin/tokens/revoke", include_in_schema=False)
-def revoke(request: Request, token_id: Field, csrf: Field) -> HTMLResponse:
+def revoke(request: Request, token_id: Field, csrf: Field = "") -> HTMLResponse:
     found, actor = _change(request, csrf)
     try:
         revoke_token(found.workspace, token_id, actor)

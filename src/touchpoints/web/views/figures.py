@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from touchpoints.api.app import withheld_nodes, withheld_rows
+from touchpoints.errors import ParameterError
 from touchpoints.services.results.benchmark import BenchmarkResult
 from touchpoints.services.results.items import ItemsResult
 from touchpoints.web import charts
@@ -57,8 +58,22 @@ def benchmark(found: PageContext) -> tuple[str, dict[str, Any]]:
     }
 
 
+def no_items(found: PageContext) -> str | None:
+    """Why there is nothing to rate (no ``attr.*`` item stored), or ``None``."""
+    try:
+        items_of(found)
+    except ParameterError as missing:
+        if missing.param == "items":
+            return missing.render(lambda n: n)
+        raise
+    return None
+
+
 @page("/items", N_("Items"), order=50)
 def items(found: PageContext) -> tuple[str, dict[str, Any]]:
+    missing = no_items(found)
+    if missing is not None:
+        return "items.html", {"missing": missing}
     result = items_of(found)
     data = result.to_dict()
     shown = found.viewer.sees_thin_figures
@@ -103,6 +118,8 @@ def export_benchmark(found: PageContext) -> Sheets:
 
 @exporter("items")
 def export_items(found: PageContext) -> Sheets:
+    if no_items(found) is not None:
+        return [("items", []), ("csi", [])]
     data = items_of(found).to_dict()
     shown = found.viewer.sees_thin_figures
     return [
