@@ -267,3 +267,35 @@ def test_the_report_opens_offline_with_its_charts(
         assert errors == []
     finally:
         page.close()
+
+
+def test_a_label_holding_a_link_is_drawn_as_text(chromium: object, tmp_path: Path) -> None:
+    """Plotly reads ``<a href>`` in labels; a brand or item name from the data holding one
+    must stay text (charts.plain), not become a link."""
+    import json
+
+    from touchpoints.web import charts
+    from touchpoints.web.assets import asset
+
+    trap = '<a href="http://evil.example">A</a>'
+    figure = charts.bars("t", [trap, "B"], [1.0, 2.0], [0.5, 1.5], [1.5, 2.5], ["", ""])
+    page_file = tmp_path / "chart.html"
+    page_file.write_text(
+        "<html><body><div id=c></div><script>"
+        + asset("plotly.min.js").decode()
+        + "</script><script>Plotly.newPlot('c',"
+        + json.dumps(figure["data"])
+        + ","
+        + json.dumps(figure["layout"])
+        + ")</script></body></html>",
+        encoding="utf-8",
+    )
+    page = chromium.new_page()  # type: ignore[attr-defined]
+    try:
+        page.goto(page_file.as_uri())
+        page.wait_for_selector(".main-svg")
+        assert page.locator("svg a").count() == 0
+        labels = page.eval_on_selector_all(".ytick text", "els => els.map(e => e.textContent)")
+        assert trap in labels
+    finally:
+        page.close()

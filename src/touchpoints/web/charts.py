@@ -16,10 +16,21 @@ FONT = "Noto Sans CJK SC, Noto Sans SC, PingFang SC, Microsoft YaHei, system-ui,
 BLUE, GREY, RED, GREEN = "#2563eb", "#94a3b8", "#dc2626", "#16a34a"
 
 
+def plain(labels: Sequence[str]) -> list[str]:
+    """Labels from data as plain text: Plotly reads a few HTML tags in labels (``<a href>``,
+    ``<b>``), so a brand or item name holding one would become a link; its ``<`` is written as
+    the entity Plotly shows as ``<``.
+
+    >>> plain(['<a href="x">A</a>', "华东"])
+    ['&lt;a href="x">A&lt;/a>', '华东']
+    """
+    return [str(label).replace("<", "&lt;") for label in labels]
+
+
 def layout(title: str, *, height: int = 280, **extra: Any) -> dict[str, Any]:
     """The layout every chart shares: its title, a small margin, our font."""
     return {
-        "title": {"text": title, "font": {"size": 14}, "x": 0},
+        "title": {"text": plain([title])[0], "font": {"size": 14}, "x": 0},
         "height": height,
         "margin": {"l": 48, "r": 16, "t": 36, "b": 40},
         "font": {"family": FONT, "size": 12},
@@ -98,7 +109,7 @@ def bars(
             {
                 "type": "bar",
                 "orientation": "h",
-                "y": list(labels),
+                "y": plain(labels),
                 "x": list(values),
                 "marker": {"color": colours},
                 "error_x": {"type": "data", "array": plus, "arrayminus": minus},
@@ -128,8 +139,8 @@ def heatmap(
         "data": [
             {
                 "type": "heatmap",
-                "x": list(columns),
-                "y": list(rows),
+                "x": plain(columns),
+                "y": plain(rows),
                 "z": [list(r) for r in values],
                 "text": [list(r) for r in texts],
                 "texttemplate": "%{text}",
@@ -163,7 +174,7 @@ def scatter_gap(
             {
                 "type": "scatter",
                 "mode": "markers",
-                "y": list(labels),
+                "y": plain(labels),
                 "x": list(values),
                 "marker": {"color": colours, "size": 10},
                 "error_x": {"type": "data", "array": plus, "arrayminus": minus},
