@@ -77,3 +77,25 @@ def test_the_overview_downloads_the_report_as_the_viewer_may_see_it(
     exports = [e["detail"] for e in operations(site).audit(100) if e["action"] == "export"]
     assert "report.html" in exports
     assert "report.xlsx" in exports
+
+
+def test_the_command_runs_in_a_fresh_process(site: Workspace, tmp_path: Path) -> None:
+    """As a user runs it: nothing imported before (the report once imported the pages'
+    views, which import the report back), and a malformed --where is one clear line."""
+    import subprocess
+    import sys
+
+    out = tmp_path / "fresh.html"
+    run = [sys.executable, "-m", "touchpoints", "report", "-w", str(site.root)]
+    done = subprocess.run([*run, "--out", str(out)], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert out.stat().st_size > 0
+    wrong = subprocess.run(
+        [*run, "--out", str(out), "--where", "badvalue"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert wrong.returncode == 1
+    assert "--where: takes NAME=VALUE" in wrong.stderr
+    assert "Traceback" not in wrong.stderr

@@ -14,11 +14,8 @@ so ``touchpoints ingest`` can write between requests (its lock wait covers a que
 
 from __future__ import annotations
 
-import json
-import secrets
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
@@ -47,7 +44,6 @@ from touchpoints.services.access import (
 from touchpoints.services.cache import ResultCache, Warmer
 from touchpoints.services.render import csv_text
 from touchpoints.services.workspace import Workspace
-from touchpoints.storage.folder import SCRATCH_DIR
 
 # The selection every analysis takes, as the command line spells it.
 By = Annotated[str | None, Query(description="dimensions, comma-separated: channel,region")]
@@ -148,6 +144,29 @@ def withheld_nodes(nodes: list[dict[str, Any]], thin_shown: bool) -> list[dict[s
     figures = ["score", "low", "high", "mean", "top_box", "bottom_box", "csi"]
     figures += ["category", "better", "worse", "strength"]  # a model's row (KANO)
     return [_thin(n, figures) if n.get("insufficient") else n for n in nodes]
+
+
+def withheld_tests(rows: list[dict[str, Any]], thin_shown: bool) -> list[dict[str, Any]]:
+    """Comparisons (changes, benchmark gaps): those on too few answers left out unless the
+    caller may see them."""
+    return rows if thin_shown else [r for r in rows if not r.get("insufficient")]
+
+
+def withheld_index(report: dict[str, Any], thin_shown: bool) -> dict[str, Any]:
+    """An index report (``IndexResult.to_dict()`` of one period) with its thin nodes'
+    figures withheld unless the caller may see them; changed in place and returned."""
+    for level in ("channels", "stages", "touchpoints"):
+        report[level] = withheld_nodes(report[level], thin_shown)
+    (report["overall"],) = withheld_nodes([report["overall"]], thin_shown)
+    return report
+
+
+def withheld_benchmark(result: dict[str, Any], thin_shown: bool) -> dict[str, Any]:
+    """A benchmark result as the caller may see it; changed in place and returned."""
+    result["brands"] = withheld_rows(result["brands"], thin_shown)
+    for part in ("gaps", "references"):
+        result[part] = withheld_tests(result[part], thin_shown)
+    return result
 
 
 def create_app(root: Path, *, max_body: int = MAX_BODY, cache_size: int = 256) -> FastAPI:
@@ -275,9 +294,7 @@ def create_app(root: Path, *, max_body: int = MAX_BODY, cache_size: int = 256) -
                 **chosen, survey=survey, pairwise=pairwise, all_changes=all_changes
             ),
         )
-        found = changed.to_dict()
-        if not caller.sees_thin_figures:
-            found = [r for r in found if not r.get("insufficient")]
+        found = withheld_tests(changed.to_dict(), caller.sees_thin_figures)
         return paged(found, page, per_page, response, _exported(fmt, caller, "changes"))
 
     @app.get("/api/v1/index", tags=["figures"])
@@ -298,9 +315,7 @@ def create_app(root: Path, *, max_body: int = MAX_BODY, cache_size: int = 256) -
         ).to_dict()
         reports = found if isinstance(found, list) else [found]
         for report in reports:
-            for level in ("channels", "stages", "touchpoints"):
-                report[level] = withheld_nodes(report[level], caller.sees_thin_figures)
-            (report["overall"],) = withheld_nodes([report["overall"]], caller.sees_thin_figures)
+            withheld_index(report, caller.sees_thin_figures)
         return found
 
     @app.get("/api/v1/items", tags=["figures"])
@@ -344,11 +359,7 @@ def create_app(root: Path, *, max_body: int = MAX_BODY, cache_size: int = 256) -
             ("benchmark", by, period, since, until, tuple(where)),
             lambda: workspace().benchmark(by, period=period, since=since, until=until, where=where),
         ).to_dict()
-        found["brands"] = withheld_rows(found["brands"], caller.sees_thin_figures)
-        if not caller.sees_thin_figures:
-            for part in ("gaps", "references"):
-                found[part] = [g for g in found[part] if not g.get("insufficient")]
-        return found
+        return withheld_benchmark(found, caller.sees_thin_figures)
 
     @app.get("/api/v1/analyze/{model}", tags=["models"])
     def analyze(
@@ -427,17 +438,7 @@ def create_app(root: Path, *, max_body: int = MAX_BODY, cache_size: int = 256) -
                 413, "too_large", f"{len(records):,} records: send at most {MAX_RECORDS:,} a call"
             )
         found = workspace()
-        scratch = found.root / SCRATCH_DIR
-        scratch.mkdir(exist_ok=True)
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-        path = scratch / f"api-{kind}-{stamp}-{secrets.token_hex(3)}.jsonl"
-        try:
-            with path.open("w", encoding="utf-8") as out:
-                for record in records:
-                    out.write(json.dumps(record, ensure_ascii=False) + "\n")
-            result = found.ingest(path, kind=kind).to_dict()
-        finally:
-            path.unlink(missing_ok=True)
+        result = found.ingest_records(records, kind=kind, source="api").to_dict()
         counts = " ".join(f"{k}={result[k]}" for k in ("read", "accepted", "quarantined"))
         operations(found).log(caller.token, "ingest", f"{kind} {counts}")
         return result

@@ -222,12 +222,10 @@ DEMO_USER = "demo"
 
 def _serve_demo(directory: Path, port: int) -> None:
     """Serve a demo with a login made for it: the user ``demo`` (admin) with a new password."""
-    import secrets
-
-    from touchpoints.services.access import add_user
+    from touchpoints.services.access import add_user, new_password
     from touchpoints.web.app import serve as run
 
-    password = secrets.token_urlsafe(12)
+    password = new_password()
     with reporting():
         ws = _open(directory)
         add_user(ws, DEMO_USER, password, "admin")
@@ -456,6 +454,7 @@ def report(
     """Write the report for management: one self-contained HTML file (charts inside, opens
     offline) with the summary, MTSI, trends, changes, benchmark and items; --xlsx adds a
     workbook with every table."""
+    from touchpoints.services.query import parse_filters
     from touchpoints.web.filters import Filters
     from touchpoints.web.report import report_data, report_html, report_xlsx
 
@@ -465,7 +464,7 @@ def report(
             period=period.value,
             since=since.date().isoformat() if since else None,
             until=until.date().isoformat() if until else None,
-            where=dict(w.split("=", 1) for w in where or [] if "=" in w),
+            where={k: v[-1] for k, v in parse_filters("where", where).items()},
         )
         language = lang.value if lang else (ws.model.languages or ["en"])[0]
         data = report_data(ws, chosen, language)
@@ -637,12 +636,10 @@ def user_add(
 ) -> None:
     """Add a user; the password is asked for twice (or read from standard input, or made
     at random and printed once) and stored as its Argon2id hash only."""
-    import secrets
-
-    from touchpoints.services.access import add_user
+    from touchpoints.services.access import add_user, new_password
 
     if generate_password:
-        password = secrets.token_urlsafe(12)
+        password = new_password()
     elif password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:

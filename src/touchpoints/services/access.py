@@ -91,6 +91,12 @@ class TooManyAttempts(TouchpointsError):
     """Too many failed logins for one name: refused until the window has passed."""
 
 
+def new_password() -> str:
+    """A password made at random for a new user (16 URL-safe characters, 96 bits), to be
+    shown once: the demo login, ``user add --generate-password`` and the admin page."""
+    return secrets.token_urlsafe(12)
+
+
 def add_user(
     workspace: WorkspaceFolder,
     name: str,

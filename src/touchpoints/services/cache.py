@@ -66,9 +66,7 @@ class ResultCache:
         """The result kept under ``key``, or ``compute()``'s, kept."""
         version = data_version(self.path)
         with self._lock:
-            if version != self._version:
-                self._results.clear()
-                self._version = version
+            self._align(version)
             if key in self._asked:
                 self._asked.move_to_end(key)
             if key in self._results:
@@ -85,10 +83,21 @@ class ResultCache:
                 while len(self._asked) > self.warm:
                     self._asked.popitem(last=False)
             if data_version(self.path) == version == self._version:
-                self._results[key] = result
-                while len(self._results) > self.size:
-                    self._results.popitem(last=False)
+                self._keep(key, result)
         return result
+
+    def _align(self, version: tuple[Any, ...]) -> None:
+        """Forget every result when the data is no longer the version they were computed
+        for (the lock is held)."""
+        if version != self._version:
+            self._results.clear()
+            self._version = version
+
+    def _keep(self, key: Hashable, result: Any) -> None:
+        """Keep a result, the oldest leaving past ``size`` (the lock is held)."""
+        self._results[key] = result
+        while len(self._results) > self.size:
+            self._results.popitem(last=False)
 
     def ready(self, key: Hashable) -> bool:
         """Whether ``key``'s result is kept for the data as it is now."""
@@ -109,9 +118,7 @@ class ResultCache:
         for key, compute in asked:
             version = data_version(self.path)
             with self._lock:
-                if version != self._version:
-                    self._results.clear()
-                    self._version = version
+                self._align(version)
                 if key in self._results:
                     continue
             try:
@@ -122,9 +129,7 @@ class ResultCache:
             with self._lock:
                 if data_version(self.path) != version or version != self._version:
                     return done
-                self._results[key] = result
-                while len(self._results) > self.size:
-                    self._results.popitem(last=False)
+                self._keep(key, result)
             done += 1
         return done
 

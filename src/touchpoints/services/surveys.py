@@ -12,17 +12,16 @@ any file's, it is pseudonymised by the ingest before anything is stored.
 Fatigue: a customer who answered at a touchpoint within ``surveys.fatigue_days`` is thanked,
 not asked again (one answer per customer per touchpoint per N days). An answer is one
 response record (``nps`` or ``csat`` or ``ces``, ``comment``, ``language``, ``channel`` and
-``variant``; the order as the free item ``item.order``), written to a scratch file and
-ingested: the same validation, masking of personal data in the comment, pseudonyms and counts
-as ``touchpoints ingest``; the next page view shows it (the result cache follows the
-warehouse).
+``variant``; the order as the free item ``item.order``), ingested as any records are
+(:meth:`~touchpoints.services.workspace.Workspace.ingest_records`): the same validation,
+masking of personal data in the comment, pseudonyms and counts as ``touchpoints ingest``;
+the next page view shows it (the result cache follows the warehouse).
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -31,7 +30,6 @@ from urllib.parse import urlencode
 
 from touchpoints.core.privacy.pseudonym import normalise_identifier, pseudonymise
 from touchpoints.errors import ParameterError, TouchpointsError
-from touchpoints.storage.folder import SCRATCH_DIR
 from touchpoints.storage.sql import lit
 
 if TYPE_CHECKING:
@@ -173,11 +171,4 @@ def record_answer(
     }
     if fields.get("order"):
         record["item.order"] = fields["order"]  # a free item: kept as text, checked for PII
-    scratch = workspace.root / SCRATCH_DIR
-    scratch.mkdir(exist_ok=True)
-    path = scratch / f"survey-{record['response_id']}.jsonl"
-    try:
-        path.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
-        return workspace.ingest(path, kind="responses")
-    finally:
-        path.unlink(missing_ok=True)
+    return workspace.ingest_records([record], kind="responses", source="survey")

@@ -12,10 +12,12 @@ Later capabilities add their method here. ``docs/library.md`` has runnable examp
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import json
+import shutil
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, TypedDict, Unpack
+from typing import TYPE_CHECKING, Any, BinaryIO, TypedDict, Unpack
 
 from touchpoints.errors import ParameterError
 from touchpoints.model import MODEL_FILE
@@ -95,6 +97,26 @@ class Workspace(WorkspaceFolder):
             mapping_path=None if mapping is None else Path(mapping),
             progress=progress,
         )
+
+    def ingest_records(
+        self, records: Iterable[Mapping[str, Any]], *, kind: str, source: str
+    ) -> IngestResult:
+        """Canonical records (an API body, a survey answer) through the same ingest path as
+        a file: written as JSON lines to a scratch file named for ``source``, then ingested."""
+        with self.scratch_file(source, kind, ".jsonl") as path:
+            with path.open("w", encoding="utf-8") as out:
+                for record in records:
+                    out.write(json.dumps(record, ensure_ascii=False) + "\n")
+            return self.ingest(path, kind=kind)
+
+    def ingest_stream(
+        self, stream: BinaryIO, *, kind: str, suffix: str, source: str
+    ) -> IngestResult:
+        """An uploaded file (its bytes, and its suffix for the format) through the ingest."""
+        with self.scratch_file(source, kind, suffix) as path:
+            with path.open("wb") as out:
+                shutil.copyfileobj(stream, out, 1 << 20)
+            return self.ingest(path, kind=kind)
 
     def status(self) -> StatusResult:
         """Rows and time range per kind, and the quarantine's size."""

@@ -12,6 +12,7 @@ import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Self
 
@@ -87,6 +88,19 @@ class WorkspaceFolder:
         """The warehouse, read-only unless ``write``: reading takes a lock that other readers
         (and an ingest still checking its file) share."""
         return Warehouse(self.warehouse_path, read_only=not write)
+
+    @contextmanager
+    def scratch_file(self, source: str, kind: str, suffix: str) -> Iterator[Path]:
+        """A new file in the scratch folder, named for where its rows come from (the name an
+        ingest logs and the quarantine shows), removed when done."""
+        scratch = self.root / SCRATCH_DIR
+        scratch.mkdir(exist_ok=True)
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+        path = scratch / f"{source}-{kind}-{stamp}-{secrets.token_hex(3)}{suffix}"
+        try:
+            yield path
+        finally:
+            path.unlink(missing_ok=True)
 
     @contextmanager
     def staging(self) -> Iterator[StagingWarehouse]:

@@ -12,6 +12,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from touchpoints.web.i18n import N_
+
+# The figures every trend shows: (key in a metrics row, title (translated where shown), format).
+TRENDS = (
+    ("nps", N_("NPS"), ".1f"),
+    ("csat", N_("CSAT (% satisfied)"), ".1f"),
+    ("ces_mean", N_("CES (mean, 1–7)"), ".2f"),
+)
 FONT = "Noto Sans CJK SC, Noto Sans SC, PingFang SC, Microsoft YaHei, system-ui, sans-serif"
 BLUE, GREY, RED, GREEN = "#2563eb", "#94a3b8", "#dc2626", "#16a34a"
 

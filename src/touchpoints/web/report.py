@@ -17,17 +17,17 @@ from datetime import UTC, datetime
 from typing import Any, cast
 
 from touchpoints import __version__
-from touchpoints.api.app import withheld_nodes, withheld_rows
+from touchpoints.api.app import withheld_index, withheld_nodes, withheld_rows
 from touchpoints.errors import ParameterError
 from touchpoints.services.render import xlsx_bytes
 from touchpoints.services.results.items import ItemsResult
 from touchpoints.services.workspace import Workspace
 from touchpoints.web import charts
 from touchpoints.web.assets import asset
+from touchpoints.web.charts import TRENDS
 from touchpoints.web.filters import Filters
 from touchpoints.web.i18n import translations
 from touchpoints.web.pages import environment, names_in
-from touchpoints.web.views.overview import TRENDS
 
 
 @dataclass(frozen=True)
@@ -52,10 +52,7 @@ def report_data(
     span = filters.selection()
     chosen = filters.selection(period=True)
     index = workspace.index(since=span["since"], until=span["until"])
-    tree = cast(dict[str, Any], index.to_dict())
-    for level in ("channels", "stages", "touchpoints"):
-        tree[level] = withheld_nodes(tree[level], reader.thin_figures)
-    (tree["overall"],) = withheld_nodes([tree["overall"]], reader.thin_figures)
+    tree = withheld_index(cast(dict[str, Any], index.to_dict()), reader.thin_figures)
     overall = withheld_rows(workspace.metrics(**span).to_dict(), reader.thin_figures)
     trend = withheld_rows(workspace.metrics(**chosen).to_dict(), reader.thin_figures)
     changes = workspace.changes(**chosen)
@@ -114,10 +111,7 @@ def report_data(
         "sheets": [
             ("MTSI", withheld_nodes(index.records(), reader.thin_figures)),
             ("metrics", trend),
-            (
-                "changes",
-                [r for r in changes.records() if reader.thin_figures or not r.get("insufficient")],
-            ),
+            ("changes", changes.records()),
             ("benchmark", benchmark.records() if reader.thin_figures else []),
             ("items", items.records() if items is not None and reader.thin_figures else []),
         ],

@@ -4,7 +4,6 @@ is audited under the admin's name and needs the session's CSRF token."""
 
 from __future__ import annotations
 
-import secrets
 from typing import Annotated, Any
 
 from fastapi import Form, Request
@@ -17,6 +16,7 @@ from touchpoints.services.access import (
     add_user,
     audit_log,
     create_token,
+    new_password,
     remove_user,
     revoke_token,
     token_list,
@@ -86,7 +86,7 @@ def add(
     request: Request, name: Field, role: Field, csrf: Field = "", team: Field = ""
 ) -> HTMLResponse:
     found, actor = _change(request, csrf)
-    password = secrets.token_urlsafe(12)
+    password = new_password()
     try:
         add_user(found.workspace, name.strip(), password, role, team.strip() or None, actor)
     except ParameterError as wrong:

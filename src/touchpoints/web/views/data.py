@@ -3,9 +3,6 @@ ingest``, with its report shown), the quarantine with its reasons, and the statu
 
 from __future__ import annotations
 
-import secrets
-import shutil
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import File, Form, Request, UploadFile
@@ -14,7 +11,6 @@ from fastapi.responses import HTMLResponse
 from touchpoints.ingest.kinds import KINDS
 from touchpoints.ingest.readers import EXTENSIONS
 from touchpoints.services.access import RAW_ROWS, WRITE, operations
-from touchpoints.storage.folder import SCRATCH_DIR
 from touchpoints.web.i18n import N_
 from touchpoints.web.pages import PageContext, PageRefused, context, page, router
 from touchpoints.web.security import check_csrf
@@ -68,16 +64,7 @@ def upload(
     if kind not in KINDS:
         refused = found._("Unknown kind of data.")
         raise PageRefused(400, f"{refused} ({', '.join(sorted(KINDS))})")
-    scratch = found.workspace.root / SCRATCH_DIR
-    scratch.mkdir(exist_ok=True)
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-    path = scratch / f"upload-{kind}-{stamp}-{secrets.token_hex(3)}{suffix}"
-    try:
-        with path.open("wb") as out:
-            shutil.copyfileobj(file.file, out, 1 << 20)
-        result = found.workspace.ingest(path, kind=kind)
-    finally:
-        path.unlink(missing_ok=True)
+    result = found.workspace.ingest_stream(file.file, kind=kind, suffix=suffix, source="upload")
     counts = " ".join(f"{k}={getattr(result, k)}" for k in ("read", "accepted", "quarantined"))
     operations(found.workspace).log(f"user:{found.viewer.name}", "upload", f"{kind} {counts}")
     return found.render("data.html", data_view(found, report=result))

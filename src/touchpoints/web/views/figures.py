@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from touchpoints.api.app import withheld_nodes, withheld_rows
+from touchpoints.api.app import withheld_benchmark, withheld_nodes
 from touchpoints.errors import ParameterError
 from touchpoints.services.results.benchmark import BenchmarkResult
 from touchpoints.services.results.items import ItemsResult
@@ -28,13 +28,7 @@ def items_of(found: PageContext) -> ItemsResult:
 
 
 def shown_benchmark(found: PageContext) -> dict[str, Any]:
-    result: dict[str, Any] = benchmark_of(found).to_dict()
-    shown = found.viewer.sees_thin_figures
-    result["brands"] = withheld_rows(result["brands"], shown)
-    if not shown:
-        for part in ("gaps", "references"):
-            result[part] = [g for g in result[part] if not g.get("insufficient")]
-    return result
+    return withheld_benchmark(benchmark_of(found).to_dict(), found.viewer.sees_thin_figures)
 
 
 @page("/benchmark", N_("Benchmark"), order=40)

@@ -7,7 +7,7 @@ from typing import Any
 
 from touchpoints.web.i18n import N_
 from touchpoints.web.pages import PageContext, page
-from touchpoints.web.views.overview import in_period, shown_index
+from touchpoints.web.views.overview import changes_of, in_period, shown_index
 
 
 def colour(score: float | None, low: float, high: float) -> str:
@@ -25,11 +25,7 @@ def colour(score: float | None, low: float, high: float) -> str:
 def most_improved(found: PageContext) -> dict[str, Any] | None:
     """The touchpoint whose NPS rose most, significantly and on enough answers (min n on
     both sides), into the last period compared."""
-    chosen = found.filters.selection(period=True)
-    changed = found.cached(
-        ("changes", "touchpoint", repr(chosen)),
-        lambda: found.workspace.changes("touchpoint", **chosen),
-    ).to_dict()
+    changed = changes_of(found, "touchpoint").to_dict()
     rises = [
         c
         for c in changed

@@ -6,21 +6,17 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any, cast
 
-from touchpoints.api.app import withheld_nodes, withheld_rows
+from touchpoints.api.app import withheld_index, withheld_nodes, withheld_rows, withheld_tests
 from touchpoints.core.result import with_interval
+from touchpoints.services.results.changes import ChangesResult
 from touchpoints.services.results.index import IndexResult
+from touchpoints.services.results.metrics import MetricsResult
 from touchpoints.web import charts
+from touchpoints.web.charts import TRENDS
 from touchpoints.web.filters import Filters
 from touchpoints.web.i18n import N_
 from touchpoints.web.pages import PageContext, page
 from touchpoints.web.tables import Cell, Sheets, Table, exporter, number
-
-# (figure, its title, the keys of its interval) on the trends.
-TRENDS = (
-    ("nps", N_("NPS"), ".1f"),
-    ("csat", N_("CSAT (% satisfied)"), ".1f"),
-    ("ces_mean", N_("CES (mean, 1–7)"), ".2f"),
-)
 
 
 def period_end(start: str, period: str) -> str:
@@ -54,10 +50,31 @@ def index_of(found: PageContext) -> IndexResult:
     )
 
 
-def trend_rows(found: PageContext) -> list[dict[str, Any]]:
+def metrics_of(
+    found: PageContext,
+    by: str | None = None,
+    filters: Filters | None = None,
+    *,
+    period: bool = False,
+) -> MetricsResult:
+    """The metrics by ``by`` for the page's filters (or ``filters``), split by the filters'
+    period if ``period``: kept in the cache until the data changes."""
+    chosen = (filters or found.filters).selection(period=period)
+    return found.cached(
+        ("metrics", by or "", repr(chosen)), lambda: found.workspace.metrics(by, **chosen)
+    )
+
+
+def changes_of(found: PageContext, by: str | None = None) -> ChangesResult:
+    """The significant changes, period over period, of each group of ``by`` (cached)."""
     chosen = found.filters.selection(period=True)
-    key = ("metrics", "", repr(chosen))
-    return found.cached(key, lambda: found.workspace.metrics(**chosen)).to_dict()
+    return found.cached(
+        ("changes", by or "", repr(chosen)), lambda: found.workspace.changes(by, **chosen)
+    )
+
+
+def trend_rows(found: PageContext) -> list[dict[str, Any]]:
+    return metrics_of(found, period=True).to_dict()
 
 
 def tree_tables(found: PageContext, index: dict[str, Any]) -> list[Table]:
@@ -104,9 +121,13 @@ def tree_tables(found: PageContext, index: dict[str, Any]) -> list[Table]:
     return [overall, stages, *touchpoints]
 
 
-def trend_charts(found: PageContext, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def trend_charts(
+    found: PageContext, rows: list[dict[str, Any]], filters: Filters | None = None
+) -> list[dict[str, Any]]:
+    """The NPS, CSAT and CES trends; a point opens its period's answers under the page's
+    filters (or ``filters``)."""
     periods = [r["period"] for r in rows]
-    links = [found.drill(in_period(found.filters, p)) for p in periods]
+    links = [found.drill(in_period(filters or found.filters, p)) for p in periods]
     return [
         charts.trend(
             found._(title),
@@ -123,15 +144,10 @@ def trend_charts(found: PageContext, rows: list[dict[str, Any]]) -> list[dict[st
 def change_table(found: PageContext) -> Table:
     """The significant movements of the last periods (period over period)."""
     _ = found._
-    chosen = found.filters.selection(period=True)
-    changed = found.cached(
-        ("changes", repr(chosen)), lambda: found.workspace.changes(**chosen)
-    ).to_dict()
+    changed = withheld_tests(changes_of(found).to_dict(), found.viewer.sees_thin_figures)
     rows = []
     for change in changed:
         if change.get("kind") == "omnibus" or change.get("difference") is None:
-            continue
-        if change.get("insufficient") and not found.viewer.sees_thin_figures:
             continue
         scope = change.get("scope", {})
         start = scope.get("period")
@@ -163,12 +179,8 @@ def change_table(found: PageContext) -> Table:
 
 def shown_index(found: PageContext) -> dict[str, Any]:
     """The index as the viewer may see it: thin nodes withheld from viewers and agents."""
-    index = cast(dict[str, Any], index_of(found).to_dict())  # one report: no period
-    shown = found.viewer.sees_thin_figures
-    for level in ("channels", "stages", "touchpoints"):
-        index[level] = withheld_nodes(index[level], shown)
-    (index["overall"],) = withheld_nodes([index["overall"]], shown)
-    return index
+    report = cast(dict[str, Any], index_of(found).to_dict())  # one report: no period
+    return withheld_index(report, found.viewer.sees_thin_figures)
 
 
 @page("/", N_("Overview"), order=10)
@@ -212,14 +224,12 @@ def export_index(found: PageContext) -> Sheets:
 
 @exporter("changes")
 def export_changes(found: PageContext) -> Sheets:
-    chosen = found.filters.selection(period=True)
-    result = found.cached(("changes", repr(chosen)), lambda: found.workspace.changes(**chosen))
-    shown = found.viewer.sees_thin_figures
-    return [("changes", [r for r in result.records() if shown or not r.get("insufficient")])]
+    return [
+        ("changes", withheld_tests(changes_of(found).records(), found.viewer.sees_thin_figures))
+    ]
 
 
 @exporter("metrics")
 def export_metrics(found: PageContext) -> Sheets:
-    chosen = found.filters.selection(period=True)
-    result = found.cached(("metrics", "", repr(chosen)), lambda: found.workspace.metrics(**chosen))
+    result = metrics_of(found, period=True)
     return [("metrics", withheld_rows(result.records(), found.viewer.sees_thin_figures))]

@@ -9,11 +9,12 @@ from touchpoints.api.app import withheld_rows
 from touchpoints.core.result import with_interval
 from touchpoints.services.access import ANSWERS, Withheld, answers_for
 from touchpoints.web import charts
+from touchpoints.web.charts import TRENDS
 from touchpoints.web.filters import Filters
 from touchpoints.web.i18n import N_
 from touchpoints.web.pages import PageContext, PageRefused, page
 from touchpoints.web.tables import Cell, Sheets, Table, exporter
-from touchpoints.web.views.overview import TRENDS, trend_charts
+from touchpoints.web.views.overview import metrics_of, trend_charts
 
 # The figures a heatmap may colour by: (key, title, format).
 FIGURES = {key: (title, spec) for key, title, spec in TRENDS}
@@ -23,10 +24,7 @@ def metrics_rows(
     found: PageContext, by: str | None, filters: Filters | None = None, *, period: bool = False
 ) -> list[dict[str, Any]]:
     """Metrics rows by ``by`` for the filters (or ``filters``), as the viewer may see them."""
-    chosen = (filters or found.filters).selection(period=period)
-    rows = found.cached(
-        ("metrics", by or "", repr(chosen)), lambda: found.workspace.metrics(by, **chosen)
-    ).to_dict()
+    rows = metrics_of(found, by, filters, period=period).to_dict()
     return withheld_rows(rows, found.viewer.sees_thin_figures)
 
 
@@ -151,10 +149,7 @@ def touchpoint(found: PageContext) -> tuple[str, dict[str, Any]]:
             )
         except Withheld as refused:
             note = refused.message
-    saved = found.filters
-    found.filters = here
-    charts_ = trend_charts(found, trend)
-    found.filters = saved
+    charts_ = trend_charts(found, trend, here)
     return "touchpoint.html", {
         "name": found.label("touchpoint", tid),
         "id": tid,
